@@ -1,0 +1,439 @@
+package jsontree
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/sluicehq/sluice/internal/corpus"
+)
+
+func TestParseValues(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want any
+	}{
+		{"null", `null`, nil},
+		{"true", ` true `, true},
+		{"false", "\n\tfalse\r\n", false},
+		{"integer", `-12`, json.Number("-12")},
+		{"float_exponent", `1.5e-3`, json.Number("1.5e-3")},
+		{"zero", `0`, json.Number("0")},
+		{"string_plain", `"hello"`, "hello"},
+		{"string_escapes", `"a\"b\\c\/d\b\f\n\r\t"`, "a\"b\\c/d\b\f\n\r\t"},
+		{"string_unicode_escape", `"caf\u00e9 \u20ac"`, "café €"},
+		{"surrogate_pair", `"\ud83d\ude00"`, "😀"},
+		{"lone_high_surrogate", `"\ud83dx"`, "\uFFFDx"},
+		{"lone_low_surrogate", `"\ude00"`, "\uFFFD"},
+		{"high_then_high", `"\ud83d\ud83d\ude00"`, "\uFFFD😀"},
+		{"high_then_bmp_escape", `"\ud83d\u0041"`, "\uFFFDA"},
+		{"invalid_utf8", "\"a\xffb\"", "a\uFFFDb"},
+		{"truncated_utf8", "\"a\xe2\x82\"", "a\uFFFD\uFFFD"},
+		{"valid_utf8", `"日本語"`, "日本語"},
+		{"empty_object", `{}`, map[string]any{}},
+		{"empty_array", `[ ]`, []any{}},
+		{"nested", `{"a":[1,{"b":null}],"c":"d"}`, map[string]any{"a": []any{json.Number("1"), map[string]any{"b": nil}}, "c": "d"}},
+		{"duplicate_last_wins", `{"a":1,"a":2}`, map[string]any{"a": json.Number("2")}},
+		{"case_variants_distinct", `{"a":1,"A":2}`, map[string]any{"a": json.Number("1"), "A": json.Number("2")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, err := ParseString(tt.in)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := toAny(tr, 0); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v, want %#v", got, tt.want)
+			}
+			checkRanges(t, tr)
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		offset int
+		reason string
+	}{
+		{"empty", ``, 0, "unexpected end of input"},
+		{"only_space", `   `, 3, "unexpected end of input"},
+		{"garbage", `hello`, 0, "unexpected character"},
+		{"trailing_comma_object", `{"a":1,}`, 7, "want object key string"},
+		{"trailing_comma_array", `[1,]`, 3, "want value"},
+		{"single_quotes", `{'a':1}`, 1, "want object key string"},
+		{"comment", `{"a":1 // x` + "\n}", 7, "want ',' or '}'"},
+		{"leading_zero", `01`, 1, "unexpected data after top-level value"},
+		{"bare_minus", `-`, 1, "invalid number"},
+		{"dot_no_digit", `1.`, 2, "want digit after decimal point"},
+		{"exp_no_digit", `1e+`, 3, "want digit in exponent"},
+		{"control_char", "\"a\nb\"", 2, "control character in string"},
+		{"bad_escape", `"a\x"`, 2, "invalid escape"},
+		{"bad_unicode_escape", `"\u12G4"`, 1, "invalid \\u escape"},
+		{"unterminated_string", `"abc`, 4, "unexpected end of input in string"},
+		{"unterminated_object", `{"a":1`, 6, "want ',' or '}'"},
+		{"missing_colon", `{"a" 1}`, 5, "want ':'"},
+		{"two_values", `{} {}`, 3, "unexpected data after top-level value"},
+		{"bad_literal", `tru`, 3, "unexpected end of input in literal"},
+		{"bad_literal_mid", `nul1`, 0, "invalid literal"},
+		{"bom", "\xef\xbb\xbf{}", 0, "unexpected character"},
+		{"nan", `NaN`, 0, "unexpected character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseString(tt.in)
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want *SyntaxError", err)
+			}
+			if se.Offset != tt.offset || !strings.Contains(se.Reason, tt.reason) {
+				t.Errorf("got offset %d reason %q, want offset %d reason containing %q", se.Offset, se.Reason, tt.offset, tt.reason)
+			}
+			if json.Valid([]byte(tt.in)) {
+				t.Errorf("encoding/json accepts %q", tt.in)
+			}
+		})
+	}
+}
+
+func TestErrorHoldsNoContent(t *testing.T) {
+	secret := "sk-live-0123456789abcdefSECRET"
+	for _, in := range []string{
+		`{"key":"` + secret + `"` + " x}",
+		`{"key":"` + secret + "\x01\"}",
+		`[` + secret + `]`,
+		`{"` + secret + `" "v"}`,
+	} {
+		_, err := ParseString(in)
+		if err == nil {
+			t.Fatalf("no error for %q", in)
+		}
+		if strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "sk-") {
+			t.Errorf("error %q leaks content", err)
+		}
+	}
+}
+
+func TestDepthLimit(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	if _, err := ParseString(deep(DefaultMaxDepth)); err != nil {
+		t.Fatalf("depth %d: %v", DefaultMaxDepth, err)
+	}
+	_, err := ParseString(deep(DefaultMaxDepth + 1))
+	if !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("depth %d: err = %v, want ErrTooDeep", DefaultMaxDepth+1, err)
+	}
+	if err := (Parser{MaxDepth: 3}).ParseInto(new(Tree), `{"a":{"b":{"c":1}}}`); err != nil {
+		t.Errorf("depth 3 within limit 3: %v", err)
+	}
+	if err := (Parser{MaxDepth: 3}).ParseInto(new(Tree), `{"a":{"b":{"c":[]}}}`); !errors.Is(err, ErrTooDeep) {
+		t.Errorf("depth 4 over limit 3: err = %v", err)
+	}
+}
+
+func TestAnomalies(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		want     []Anomaly // Object is ignored
+		shadowed []string  // paths of members flagged Shadowed
+	}{
+		{
+			name: "none",
+			in:   `{"messages":[{"role":"user","content":"hi"}],"model":"m"}`,
+		},
+		{
+			name:     "duplicate_at_root",
+			in:       `{"model":"a","messages":[],"model":"b"}`,
+			want:     []Anomaly{{Path: "$", Key: "model", Kind: DuplicateKey}},
+			shadowed: []string{"model"},
+		},
+		{
+			name:     "triple_duplicate_reported_once",
+			in:       `{"a":1,"a":2,"a":3}`,
+			want:     []Anomaly{{Path: "$", Key: "a", Kind: DuplicateKey}},
+			shadowed: []string{"a", "a"},
+		},
+		{
+			name: "case_variant_nested",
+			in:   `{"messages":[{"role":"user","content":"x","Content":"y"}]}`,
+			want: []Anomaly{{Path: "messages[0]", Key: "content", Kind: CaseVariantKey}},
+		},
+		{
+			name: "case_variant_group_reported_once",
+			in:   `{"messages":1,"Messages":2,"MESSAGES":3}`,
+			want: []Anomaly{{Path: "$", Key: "messages", Kind: CaseVariantKey}},
+		},
+		{
+			name:     "both_kinds",
+			in:       `{"x":{"role":"a","Role":"b","role":"c"}}`,
+			want:     []Anomaly{{Path: "x", Key: "role", Kind: CaseVariantKey}, {Path: "x", Key: "role", Kind: DuplicateKey}},
+			shadowed: []string{"x.role"},
+		},
+		{
+			name: "unicode_fold",
+			in:   `{"k":1,"\u212a":2}`,
+			want: []Anomaly{{Path: "$", Key: "k", Kind: CaseVariantKey}},
+		},
+		{
+			name:     "odd_key_path",
+			in:       `{"a.b":{"z":1,"z":2}}`,
+			want:     []Anomaly{{Path: `["a.b"]`, Key: "z", Kind: DuplicateKey}},
+			shadowed: []string{`["a.b"].z`},
+		},
+		{
+			name:     "large_object",
+			in:       largeObject(40, `"k7":"again","K9":"case"`),
+			want:     []Anomaly{{Path: "$", Key: "k7", Kind: DuplicateKey}, {Path: "$", Key: "k9", Kind: CaseVariantKey}},
+			shadowed: []string{"k7"},
+		},
+		{
+			name: "escaped_key_equal_after_decoding",
+			in:   `{"ab":1,"a\u0062":2}`,
+			want: []Anomaly{{Path: "$", Key: "ab", Kind: DuplicateKey}},
+			shadowed: []string{"ab"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, err := ParseString(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := append([]Anomaly(nil), tr.Anomalies...)
+			for i := range got {
+				got[i].Object = 0
+			}
+			if len(got) != len(tt.want) || (len(got) > 0 && !reflect.DeepEqual(got, tt.want)) {
+				t.Errorf("anomalies = %+v, want %+v", got, tt.want)
+			}
+			var shadowed []string
+			for i := range tr.Nodes {
+				if tr.Nodes[i].Flags&Shadowed != 0 {
+					shadowed = append(shadowed, tr.Path(int32(i)))
+				}
+			}
+			if !reflect.DeepEqual(shadowed, tt.shadowed) {
+				t.Errorf("shadowed = %q, want %q", shadowed, tt.shadowed)
+			}
+		})
+	}
+}
+
+func largeObject(n int, extra string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + string(rune('0'+i%10)) + strings.Repeat("x", i/10) + `":` + "1")
+	}
+	b.WriteString("," + extra + "}")
+	return b.String()
+}
+
+func TestGetAndPath(t *testing.T) {
+	src := `{"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"model":"a","model":"b","odd key":[true]}`
+	tr, err := ParseString(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := tr.Get(0, "messages")
+	m0 := tr.First(msgs)
+	content := tr.Get(m0, "content")
+	text := tr.Get(tr.First(content), "text")
+	if got := tr.Str(text); got != "hi" {
+		t.Errorf("text = %q", got)
+	}
+	if got := tr.Path(text); got != "messages[0].content[0].text" {
+		t.Errorf("path = %q", got)
+	}
+	if got := tr.GetStr(0, "model"); got != "b" {
+		t.Errorf("model = %q, want last value", got)
+	}
+	odd := tr.Get(0, "odd key")
+	if got := tr.Path(tr.First(odd)); got != `["odd key"][0]` {
+		t.Errorf("odd path = %q", got)
+	}
+	if tr.Get(0, "Messages") != -1 {
+		t.Error("Get matched a case variant")
+	}
+	if got := tr.Raw(text); got != `"hi"` {
+		t.Errorf("raw = %q", got)
+	}
+}
+
+func TestUnescapedStringsShareSource(t *testing.T) {
+	src := `{"a":"plain text","b":"esc\naped"}`
+	tr, err := ParseString(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tr.Get(0, "a")
+	if tr.Nodes[a].Flags&Copied != 0 {
+		t.Error("plain string marked Copied")
+	}
+	if s := tr.Nodes[a].Str; !sameMemory(s, src) {
+		t.Error("plain string is not a substring of the source")
+	}
+	if b := tr.Get(0, "b"); tr.Nodes[b].Flags&Copied == 0 {
+		t.Error("escaped string not marked Copied")
+	}
+}
+
+// sameMemory reports whether sub lies inside s's bytes (not a copy).
+func sameMemory(sub, s string) bool {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(sub)))
+	b := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return p >= b && p+uintptr(len(sub)) <= b+uintptr(len(s))
+}
+
+// TestDifferentialCorpus checks every JSON wire sample and every
+// chunks-jsonl line against encoding/json.
+func TestDifferentialCorpus(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir(corpus.WirePath(""), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasSuffix(path, ".json"):
+			differential(t, b)
+			n++
+		case strings.HasSuffix(path, ".jsonl"):
+			for _, line := range bytes.Split(b, []byte("\n")) {
+				if len(bytes.TrimSpace(line)) > 0 {
+					differential(t, line)
+					n++
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 500 {
+		t.Fatalf("only %d documents checked", n)
+	}
+}
+
+func TestDifferentialHandWritten(t *testing.T) {
+	for _, in := range fuzzSeeds {
+		differential(t, []byte(in))
+	}
+}
+
+// differential parses b with both parsers and fails on any disagreement:
+// acceptance, decoded values, and that every node's range holds its value.
+func differential(t *testing.T, b []byte) {
+	t.Helper()
+	tr, err := Parse(b)
+	valid := json.Valid(b)
+	if errors.Is(err, ErrTooDeep) {
+		return
+	}
+	if (err == nil) != valid {
+		t.Fatalf("jsontree err = %v, encoding/json valid = %v, input %q", err, valid, clip(b))
+	}
+	if err != nil {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var want any
+	if err := dec.Decode(&want); err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	if got := toAny(tr, 0); !reflect.DeepEqual(got, want) {
+		t.Fatalf("values differ for %q\n got %#v\nwant %#v", clip(b), got, want)
+	}
+	checkRanges(t, tr)
+}
+
+func checkRanges(t *testing.T, tr *Tree) {
+	t.Helper()
+	src := tr.Src()
+	for i := range tr.Nodes {
+		n := &tr.Nodes[i]
+		raw := src[n.Start:n.End]
+		var v any
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil || dec.InputOffset() != int64(len(raw)) {
+			t.Fatalf("node %d (%s) range %d..%d does not hold one value: %v", i, n.Kind, n.Start, n.End, err)
+		}
+		if n.Kind == String && v != n.Str {
+			t.Fatalf("node %d literal decodes to %q, Str is %q", i, v, n.Str)
+		}
+		if n.KeyStart >= 0 {
+			var k string
+			if err := json.Unmarshal([]byte(src[n.KeyStart:n.KeyEnd]), &k); err != nil || k != n.Key {
+				t.Fatalf("node %d key literal decodes to %q (%v), Key is %q", i, k, err, n.Key)
+			}
+		}
+	}
+}
+
+func clip(b []byte) []byte {
+	if len(b) > 200 {
+		return b[:200]
+	}
+	return b
+}
+
+// toAny converts node i to the values encoding/json produces with UseNumber.
+func toAny(t *Tree, i int32) any {
+	n := &t.Nodes[i]
+	switch n.Kind {
+	case Null:
+		return nil
+	case True:
+		return true
+	case False:
+		return false
+	case Number:
+		return json.Number(n.Str)
+	case String:
+		return n.Str
+	case Array:
+		out := make([]any, 0, n.Len)
+		for c := t.First(i); c >= 0; c = t.Next(c) {
+			out = append(out, toAny(t, c))
+		}
+		return out
+	case Object:
+		out := make(map[string]any, n.Len)
+		for c := t.First(i); c >= 0; c = t.Next(c) {
+			out[t.Nodes[c].Key] = toAny(t, c)
+		}
+		return out
+	}
+	panic("bad kind")
+}
+
+var fuzzSeeds = []string{
+	`{}`, `[]`, `null`, `0`, `-0.5e+10`, `"x"`, `""`,
+	`{"a":1,"a":2,"A":3}`,
+	`{"messages":[{"role":"user","content":"hello \u00e9 \ud83d\ude00"}],"stream":true}`,
+	`[1,[2,[3,[4]]],{"k":{"k":{"k":null}}}]`,
+	"\"bad \xff utf8\"",
+	`"\ud800\ud800\udc00"`,
+	`{"a" : [ true , false , null ] , "b" : { } }`,
+	` [ "\/\b\f\n\r\t\"\\" ] `,
+	`{"a":1,}`, `[1,]`, `{"a"}`, `{1:2}`, `"\u00"`, `tru`, `1e`, `-`, `01`, `[`, `]`, `{"a":"b`,
+	"{\"a\":\"\x00\"}",
+}
