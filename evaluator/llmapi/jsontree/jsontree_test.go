@@ -196,9 +196,9 @@ func TestAnomalies(t *testing.T) {
 			shadowed: []string{"k7"},
 		},
 		{
-			name: "escaped_key_equal_after_decoding",
-			in:   `{"ab":1,"a\u0062":2}`,
-			want: []Anomaly{{Path: "$", Key: "ab", Kind: DuplicateKey}},
+			name:     "escaped_key_equal_after_decoding",
+			in:       `{"ab":1,"a\u0062":2}`,
+			want:     []Anomaly{{Path: "$", Key: "ab", Kind: DuplicateKey}},
 			shadowed: []string{"ab"},
 		},
 	}
