@@ -5,34 +5,102 @@
 // compatibility characters (full-width letters), invisible characters
 // (zero-width spaces, bidi controls), Unicode tag characters that encode a
 // whole hidden ASCII string, look-alike letters from other scripts, and
-// encodings (base64, hex, percent). Normalization undoes these so that one
-// set of rules sees the text a model would read.
+// encodings (base64, hex, percent, rot13). Normalization undoes these so that
+// one set of rules sees the text a model would read.
+//
+// The pipeline, in order:
+//
+//  1. invisible characters are removed and reported as Hidden runs; tag
+//     characters and variation selectors that carry data are decoded and the
+//     decoded text is spliced in where it was hidden. Joiners that are part of
+//     writing (a ZWJ inside an emoji sequence, a ZWNJ in Persian or Hindi) and
+//     emoji flag tag sequences are left alone;
+//  2. NFKC folds full-width, mathematical, circled and other compatibility
+//     letters to plain ones;
+//  3. look-alike letters of other scripts (Cyrillic, Greek, Armenian,
+//     Cherokee) are folded to Latin, but only inside words that mix scripts
+//     or, in Latin text, in words made only of look-alikes (a TR39-style
+//     skeleton applied where it matters), so Russian or Greek prose stays
+//     as it is;
+//  4. runs that look encoded (base64, hex, percent, \x and \u escapes, HTML
+//     character references, rot13, reversed text) are decoded when the result
+//     is mostly printable text, normalized again and kept as Decoded layers
+//     for rescanning, with bounded depth and size;
+//  5. a leetspeak-folded view ("1gn0r3" -> "ignore") is kept beside the text,
+//     never in place of it, so that numbers in ordinary text stay numbers.
+//
+// Plain ASCII prose with nothing encoded takes a single pass and allocates
+// nothing.
 package normalize
 
-import (
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
+// Hidden kinds.
+const (
+	// KindTag is a run of Unicode tag characters (U+E0000–E007F) outside an
+	// emoji flag sequence. The ASCII they spell is in Hidden.Decoded.
+	KindTag = "tag"
+	// KindZeroWidth is a run of zero-width characters (ZWSP, ZWNJ, ZWJ, word
+	// joiner, zero-width no-break space, Mongolian vowel separator) that is
+	// not part of an emoji sequence or of a script that joins with them.
+	KindZeroWidth = "zero_width"
+	// KindBidi is a run of bidirectional controls: embeddings, overrides and
+	// isolates, or direction marks outside right-to-left text.
+	KindBidi = "bidi"
+	// KindVariationSelector is a run of two or more variation selectors: one
+	// selector after a character picks a glyph, a run of them carries bytes
+	// (one byte per selector). The bytes, when they are text, are in
+	// Hidden.Decoded.
+	KindVariationSelector = "variation_selector"
+	// KindOtherInvisible is a run of other characters that render as nothing:
+	// soft hyphens, combining grapheme joiners, Hangul fillers, invisible
+	// mathematical operators, interlinear annotation marks.
+	KindOtherInvisible = "other_invisible"
 )
 
 // Hidden is a run of invisible or smuggling characters in the original text.
 type Hidden struct {
-	// Kind is "tag" (Unicode tag characters U+E0000–E007F), "zero_width",
-	// "bidi" (bidirectional controls) or "other_invisible".
+	// Kind is one of the Kind constants.
 	Kind       string
 	Start, End int // byte span in the original text
 	Count      int // characters in the run
-	// Decoded is the ASCII text a run of tag characters spells, "" otherwise.
+	// Decoded is the text a run of tag characters or variation selectors
+	// spells, "" otherwise. It is also spliced into Result.Text in place of
+	// the run, between spaces, so rules see it.
 	Decoded string
+	// Intraword reports that the run sits between two letters, splitting a
+	// word: the shape of a filter-evasion split rather than of residue from
+	// copying and pasting.
+	Intraword bool
 }
 
 // Decoded is a segment of the text that was an encoding of other text
 // (base64, hex, percent, rot13), decoded for rescanning.
 type Decoded struct {
-	Encoding   string // "base64", "hex", "percent", "rot13"
+	// Encoding is "base64", "hex", "percent", "escape" (\xNN or \uNNNN
+	// escapes), "html" (numeric character references), "rot13" or
+	// "reverse".
+	Encoding   string
 	Start, End int    // byte span of the encoded run in the original text
 	Text       string // the decoded text, itself normalized
 	Depth      int    // 1 for a direct decoding, 2 for an encoding inside it, ...
+}
+
+// Fold kinds.
+const (
+	// FoldMixedScript is a word mixing Latin letters with look-alikes from
+	// another script ("pаsswоrd" with Cyrillic а and о), folded to Latin.
+	// Genuine words do not mix scripts.
+	FoldMixedScript = "mixed_script"
+	// FoldWholeScript is a word made only of look-alikes from another script
+	// between Latin words ("Ignore аll previous" with a Cyrillic "аll"),
+	// folded to Latin.
+	FoldWholeScript = "whole_script"
+)
+
+// Fold is a word of the original text whose letters normalization replaced
+// by others that look the same.
+type Fold struct {
+	Kind       string
+	Start, End int // byte span in the original text
 }
 
 // Result is the normalized form of a text and what was undone to get it.
@@ -43,71 +111,384 @@ type Result struct {
 	Changed bool
 	Hidden  []Hidden
 	Decoded []Decoded
+	// Folds lists the words whose look-alike letters were folded.
+	Folds []Fold
+	// Leet is the normalized text with leetspeak undone in the words that
+	// mix letters with digits or symbols standing for letters ("pr0mpt",
+	// "1gn0r3"), or "" when no word does. It is an extra view for rules,
+	// not a replacement for Text.
+	Leet string
+
+	// maps translate byte offsets of Text back to the original, one map per
+	// pipeline stage that changed lengths, applied last to first.
+	maps [][]anchor
 }
+
+// Limits of the decoding stage, per call of Text.
+const (
+	// MaxDepth bounds nested decodings (base64 inside hex inside ...).
+	MaxDepth = 3
+	// MaxDecodedBytes bounds the decoded text kept per call, all layers
+	// together.
+	MaxDecodedBytes = 64 << 10
+	// maxCandidates bounds how many encoded-looking runs are tried per text.
+	maxCandidates = 64
+)
 
 // Text normalizes s.
 func Text(s string) Result {
+	st := state{budget: MaxDecodedBytes}
+	return st.text(s, 1)
+}
+
+// state carries the limits shared by a call of Text and its nested decodings.
+type state struct {
+	budget int // decoded bytes still allowed
+}
+
+func (st *state) text(s string, depth int) Result {
 	var r Result
-	if isPlainASCII(s) {
+	ascii, flags := scan(s)
+	if ascii && flags == 0 {
 		return r
 	}
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		c, size := utf8.DecodeRuneInString(s[i:])
-		kind := invisibleKind(c)
-		if kind == "" {
-			out = utf8.AppendRune(out, c)
-			i += size
-			continue
+	t := s
+	if !ascii {
+		t = r.unhide(s)
+		t = r.nfkc(t)
+		t = r.fold(t)
+		if t != s {
+			r.Text, r.Changed = t, true
+			_, flags = scan(t)
 		}
-		start := i
-		h := Hidden{Kind: kind, Start: start}
-		var tags []byte
-		for i < len(s) {
-			c2, size2 := utf8.DecodeRuneInString(s[i:])
-			if invisibleKind(c2) != kind {
-				break
-			}
-			if kind == "tag" && c2 >= 0xE0020 && c2 <= 0xE007E {
-				tags = append(tags, byte(c2-0xE0000))
-			}
-			h.Count++
-			i += size2
-		}
-		h.End = i
-		h.Decoded = string(tags)
-		if kind == "tag" {
-			out = append(out, tags...)
-		}
-		r.Hidden = append(r.Hidden, h)
 	}
-	r.Text = norm.NFKC.String(string(out))
-	r.Changed = r.Text != s
+	if depth <= MaxDepth && flags&flagsDecode != 0 {
+		st.decode(&r, t, depth, flags)
+	}
+	if flags&flagLeet != 0 {
+		r.Leet = leetView(t)
+	}
 	return r
 }
 
-// isPlainASCII reports whether s is printable ASCII plus common whitespace:
-// such text has nothing for NFKC or invisible-character handling to do.
-func isPlainASCII(s string) bool {
+// OrigSpan maps a byte span of Text (or of the original text when Changed is
+// false) back to the span of the original text it came from. Text spliced in
+// from a hidden run maps to that run.
+func (r *Result) OrigSpan(start, end int) (int, int) {
+	if !r.Changed {
+		return start, end
+	}
+	for i := len(r.maps) - 1; i >= 0; i-- {
+		start, end = mapStart(r.maps[i], start), mapEnd(r.maps[i], end)
+	}
+	if end < start {
+		end = start
+	}
+	return start, end
+}
+
+// scanFlags say what scan found worth a second look.
+type scanFlags uint16
+
+const (
+	flagRun      scanFlags = 1 << iota // a run that may be base64 or hex
+	flagHexPairs                       // hex bytes written pair by pair
+	flagPercent                        // %NN escapes
+	flagEscape                         // \xNN or \uNNNN escapes
+	flagHTML                           // &#NN; references
+	flagRot13                          // words that are English under rot13
+	flagReverse                        // words that are English reversed
+	flagLeet                           // a leetspeak word
+
+	flagsDecode = flagRun | flagHexPairs | flagPercent | flagEscape | flagHTML | flagRot13 | flagReverse
+)
+
+// Byte classes for scan, one table lookup per byte.
+const (
+	cUpper   = 1 << iota // A-Z
+	cLower               // a-z
+	cDigit               // 0-9
+	cB64                 // the base64 alphabets (standard and URL-safe)
+	cHex                 // 0-9 a-f A-F
+	cWord                // letters, digits, '@', '$'
+	cSpecial             // '%', '\\', '&'
+	cBad                 // not printable ASCII or common whitespace
+	cDash                // '-'
+)
+
+var byteClass = func() (t [256]uint16) {
+	for c := 0; c < 256; c++ {
+		var k uint16
+		switch {
+		case c >= 'A' && c <= 'Z':
+			k = cUpper | cB64 | cWord
+		case c >= 'a' && c <= 'z':
+			k = cLower | cB64 | cWord
+		case c >= '0' && c <= '9':
+			k = cDigit | cB64 | cWord | cHex
+		case c == '-':
+			k = cB64 | cDash
+		case c == '+' || c == '/' || c == '_':
+			k = cB64
+		case c == '@' || c == '$':
+			k = cWord
+		case c == '%' || c == '\\' || c == '&':
+			k = cSpecial
+		case c >= 0x80 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f:
+			k = cBad
+		}
+		if (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') {
+			k |= cHex
+		}
+		t[c] = k
+	}
+	return t
+}()
+
+// scan reports whether s is printable ASCII plus common whitespace, and
+// what in its ASCII parts is worth a second look: a run that may be base64
+// or hex, percent or backslash escapes, character references, words that
+// are common English under rot13 or reversed, a word that mixes letters and
+// leetspeak digits. Plain prose answers (true, 0) in one pass without
+// allocating.
+func scan(s string) (ascii bool, flags scanFlags) {
+	ascii = true
+	var (
+		runStart           = -1 // start of the current base64-alphabet run
+		wordStart          = -1 // start of the current word
+		wordDigits         int
+		rot, rev, hexPairs int // marker words, hex byte words seen
+	)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
+		k := byteClass[s[i]]
+		if k&cB64 != 0 {
+			if runStart < 0 {
+				runStart = i
+			}
+		} else {
+			if runStart >= 0 {
+				if i-runStart >= minEncodedRun && runCandidate(s[runStart:i]) {
+					flags |= flagRun
+				}
+				runStart = -1
+			}
+			if k&cBad != 0 {
+				ascii = false
+			} else if k&cSpecial != 0 {
+				flags |= special(s, i)
+			}
+		}
+		if k&cWord != 0 {
+			if wordStart < 0 {
+				wordStart, wordDigits = i, 0
+			}
+			if k&cDigit != 0 {
+				wordDigits++
+			}
+			continue
+		}
+		if wordStart >= 0 {
+			flags |= scanWord(s[wordStart:i], wordDigits, &rot, &rev, &hexPairs)
+			wordStart = -1
+		}
+	}
+	if wordStart >= 0 {
+		flags |= scanWord(s[wordStart:], wordDigits, &rot, &rev, &hexPairs)
+	}
+	if runStart >= 0 && len(s)-runStart >= minEncodedRun && runCandidate(s[runStart:]) {
+		flags |= flagRun
+	}
+	if rot >= 2 {
+		flags |= flagRot13
+	}
+	if rev >= 2 {
+		flags |= flagReverse
+	}
+	return ascii, flags
+}
+
+// runCandidate reports whether a run of the base64 alphabet may be encoded.
+func runCandidate(run string) bool {
+	var r runStats
+	for i := 0; i < len(run); i++ {
+		r.add(byteClass[run[i]])
+	}
+	return r.candidate()
+}
+
+// special looks at an escape-like character at s[i].
+func special(s string, i int) scanFlags {
+	switch s[i] {
+	case '%':
+		if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			return flagPercent
+		}
+	case '\\':
+		if i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'u' || s[i+1] == 'U') {
+			return flagEscape
+		}
+	case '&':
+		if i+1 < len(s) && s[i+1] == '#' {
+			return flagHTML
+		}
+	}
+	return 0
+}
+
+// runStats describes a run of the base64 alphabet (which includes hex).
+type runStats struct {
+	n, upper, lower, digit int
+	nonHex, dash           int    // characters outside hex digits and '-'; dashes
+	switches               int    // case changes to upper and letter/digit changes
+	last                   uint16 // case/digit class bits of the last character
+}
+
+func (r *runStats) add(k uint16) {
+	r.n++
+	cls := k & (cUpper | cLower | cDigit)
+	switch cls {
+	case cUpper:
+		r.upper++
+		if r.last&(cLower|cDigit) != 0 {
+			r.switches++
+		}
+	case cLower:
+		r.lower++
+		if r.last == cDigit {
+			r.switches++
+		}
+	case cDigit:
+		r.digit++
+		if r.last&(cUpper|cLower) != 0 {
+			r.switches++
+		}
+	}
+	switch {
+	case k&cDash != 0:
+		r.dash++
+	case k&cHex == 0:
+		r.nonHex++
+	}
+	r.last = cls
+}
+
+// candidate reports whether the run is long and mixed enough to be worth
+// decoding. Encoded bytes switch between upper case, lower case and digits
+// every few characters; words, paths ("docs/CONTRIBUTING.md") and
+// identifiers ("AbstractSingletonProxyFactoryBean") rarely do, and a run of
+// hex digits and dashes is a UUID.
+func (r *runStats) candidate() bool {
+	if r.n < minEncodedRun || (r.nonHex == 0 && r.dash > 0) {
+		return false
+	}
+	mixed := (r.upper > 1 && r.lower > 1) || (r.digit > 0 && r.upper+r.lower > 0)
+	return mixed && r.switches*6 >= r.n
+}
+
+// minEncodedRun is the shortest base64 or hex run tried: 16 characters are
+// 12 bytes of base64 or 8 of hex, enough for a short instruction.
+const minEncodedRun = 16
+
+// scanWord looks at one word of ASCII text for scan: it reports a leetspeak
+// word or the eighth hex byte in a row ("49 67 6e ..."), and counts rot13
+// and reversed marker words.
+func scanWord(w string, digits int, rot, rev, hexPairs *int) scanFlags {
+	var flags scanFlags
+	if digits > 0 && leetWord(w) {
+		flags |= flagLeet
+	}
+	if (len(w) == 2 && isHex(w[0]) && isHex(w[1])) ||
+		(len(w) == 4 && w[0] == '0' && (w[1]|0x20) == 'x' && isHex(w[2]) && isHex(w[3])) {
+		*hexPairs++
+		if *hexPairs >= 8 {
+			flags |= flagHexPairs
+		}
+	} else {
+		*hexPairs = 0
+	}
+	if digits > 0 || len(w) < 2 || len(w) > 4 {
+		return flags
+	}
+	// The word has no digits, so it is letters (and perhaps '@' or '$',
+	// which match no marker).
+	var key uint32
+	for i := 0; i < len(w); i++ {
+		key = key<<8 | uint32(w[i]|0x20)
+	}
+	if isRot13Key(key) {
+		*rot++
+	}
+	if isReverseKey(key) {
+		*rev++
+	}
+	return flags
+}
+
+// Marker words: the commonest short English words under rot13 and
+// reversed. Two of them in a text make it worth
+// trying to decode.
+
+// markerSet is a small open-addressing set of words of up to four letters,
+// packed one byte per letter.
+type markerSet [128]uint32
+
+func (m *markerSet) slot(k uint32) int { return int((k * 2654435761) >> 25) }
+
+func (m *markerSet) add(k uint32) {
+	for i := m.slot(k); ; i = (i + 1) & 127 {
+		if m[i] == 0 || m[i] == k {
+			m[i] = k
+			return
+		}
+	}
+}
+
+func (m *markerSet) has(k uint32) bool {
+	for i := m.slot(k); ; i = (i + 1) & 127 {
+		switch m[i] {
+		case k:
+			return true
+		case 0:
 			return false
 		}
 	}
-	return true
 }
 
-func invisibleKind(c rune) string {
-	switch {
-	case c >= 0xE0000 && c <= 0xE007F:
-		return "tag"
-	case c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF:
-		return "zero_width"
-	case (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F:
-		return "bidi"
-	case c == 0x00AD || c == 0x180E || (c >= 0x2061 && c <= 0x2064):
-		return "other_invisible"
+var rot13Keys, reverseKeys = func() (rot, rev markerSet) {
+	for _, w := range []string{"the", "and", "you", "is", "to", "of", "it", "in", "for", "what",
+		"this", "that", "your", "not", "all", "me", "my", "was", "with", "are"} {
+		r, v := []byte(w), []byte(w)
+		for i, c := range r {
+			r[i] = 'a' + (c-'a'+13)%26
+		}
+		for i, j := 0, len(v)-1; i < j; i, j = i+1, j-1 {
+			v[i], v[j] = v[j], v[i]
+		}
+		rot.add(packWord(r))
+		// Reversed short words that are words themselves ("si", "no",
+		// "ton", "saw") would fire on ordinary text.
+		if len(w) >= 3 && w != "not" && w != "was" && w != "are" {
+			rev.add(packWord(v))
+		}
 	}
-	return ""
+	return rot, rev
+}()
+
+func packWord(w []byte) uint32 {
+	var k uint32
+	for _, c := range w {
+		k = k<<8 | uint32(c)
+	}
+	return k
 }
+
+func isRot13Key(k uint32) bool   { return rot13Keys.has(k) }
+func isReverseKey(k uint32) bool { return reverseKeys.has(k) }
+
+func isWordByte(c byte) bool { return byteClass[c]&cWord != 0 }
+
+func isASCIILetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+
+func isHex(c byte) bool { return byteClass[c]&cHex != 0 }
+
+func isB64(c byte) bool { return byteClass[c]&cB64 != 0 }
