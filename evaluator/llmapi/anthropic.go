@@ -1,0 +1,284 @@
+package llmapi
+
+import (
+	"strings"
+
+	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/evaluator/llmapi/jsontree"
+)
+
+// anthropicRole maps a Messages API role; the API knows only these two.
+func anthropicRole(role string) (interaction.Role, interaction.Trust) {
+	switch role {
+	case "user":
+		return interaction.RoleUser, interaction.TrustUser
+	case "assistant":
+		return interaction.RoleAssistant, interaction.TrustModel
+	}
+	return interaction.RoleNone, interaction.TrustUntrusted
+}
+
+// anthropicRequest parses an Anthropic Messages request (also the body of
+// Bedrock InvokeModel and Vertex rawPredict for Claude models).
+func (b *builder) anthropicRequest(root int32) {
+	t := b.t
+	b.members(root, topCtx, func(key string, m int32) bool {
+		switch key {
+		case "model":
+			if t.Kind(m) != jsontree.String {
+				return false
+			}
+			b.ix.Model = t.Str(m)
+		case "stream":
+			b.ix.Stream = t.Bool(m)
+		case "system":
+			b.anthropicContent(m, operatorCtx)
+		case "messages":
+			b.eachIndex(m, func(msg int32, turn int) {
+				role, trust := anthropicRole(t.GetStr(msg, "role"))
+				c := segCtx{role: role, trust: trust, kind: interaction.KindText, turn: turn}
+				if t.Kind(msg) != jsontree.Object {
+					b.generic(msg, c)
+					return
+				}
+				b.members(msg, c, func(key string, m int32) bool {
+					switch key {
+					case "content":
+						b.anthropicContent(m, c)
+					case "role":
+					default:
+						return false
+					}
+					return true
+				})
+			})
+		case "tools":
+			b.eachIndex(m, func(tool int32, _ int) { b.functionDef(tool, t.GetStr(tool, "type")) })
+		case "mcp_servers":
+			b.generic(m, toolDescCtx)
+		case "output_config", "output_format":
+			b.schema(m, topCtx)
+		case "tool_choice", "anthropic_version", "anthropic_beta", "service_tier", "inference_geo":
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// anthropicContent parses content that is a string or an array of blocks.
+func (b *builder) anthropicContent(v int32, c segCtx) {
+	switch b.t.Kind(v) {
+	case jsontree.String:
+		b.emit(v, c)
+	case jsontree.Array:
+		b.eachIndex(v, func(blk int32, _ int) { b.anthropicBlock(blk, c) })
+	default:
+		b.generic(v, c)
+	}
+}
+
+// docCtx labels an attached or retrieved document: untrusted, whoever
+// attached it.
+func docCtx(c segCtx) segCtx {
+	c.trust = interaction.TrustUntrusted
+	c.kind = interaction.KindDocument
+	return c
+}
+
+// anthropicBlock parses one content block of a message, a system prompt
+// or a tool result.
+func (b *builder) anthropicBlock(blk int32, c segCtx) {
+	t := b.t
+	if t.Kind(blk) != jsontree.Object {
+		b.text(blk, c)
+		return
+	}
+	typ := t.GetStr(blk, "type")
+	switch {
+	case typ == "text":
+		b.members(blk, c, func(key string, m int32) bool {
+			switch key {
+			case "text":
+				b.text(m, c)
+			case "citations":
+				b.generic(m, docCtx(c))
+			case "type", "cache_control":
+			default:
+				return false
+			}
+			return true
+		})
+	case typ == "image":
+		b.members(blk, c, func(key string, m int32) bool {
+			switch key {
+			case "source":
+				b.anthropicSource(m, c)
+			case "type", "cache_control":
+			default:
+				return false
+			}
+			return true
+		})
+	case typ == "document" || typ == "search_result":
+		dc := docCtx(c)
+		b.members(blk, dc, func(key string, m int32) bool {
+			switch key {
+			case "source":
+				if t.Kind(m) == jsontree.String {
+					b.media(m, dc) // search_result: the URL it came from
+				} else {
+					b.anthropicSource(m, dc)
+				}
+			case "title", "context":
+				b.text(m, dc)
+			case "content":
+				b.anthropicContent(m, dc)
+			case "type", "cache_control", "citations":
+			default:
+				return false
+			}
+			return true
+		})
+	case typ == "tool_use" || typ == "server_tool_use" || typ == "mcp_tool_use":
+		id := b.str(t.Get(blk, "id"))
+		ci := b.addCall(id, b.str(t.Get(blk, "name")), c.turn)
+		ac := argCtx(id, c.turn)
+		b.members(blk, ac, func(key string, m int32) bool {
+			switch key {
+			case "input":
+				b.objectArgs(ci, m, ac)
+			case "id", "name", "type", "caller", "server_name", "cache_control":
+			default:
+				return false
+			}
+			return true
+		})
+	case typ == "tool_result" || typ == "mcp_tool_result":
+		rc := resultCtx(b.str(t.Get(blk, "tool_use_id")), c.turn)
+		b.members(blk, rc, func(key string, m int32) bool {
+			switch key {
+			case "content":
+				b.anthropicContent(m, rc)
+			case "tool_use_id", "type", "is_error", "cache_control":
+			default:
+				return false
+			}
+			return true
+		})
+	case strings.HasSuffix(typ, "_tool_result"):
+		// Results of server tools (web search and fetch, code execution,
+		// tool search): whatever they hold came from outside.
+		rc := resultCtx(b.str(t.Get(blk, "tool_use_id")), c.turn)
+		b.members(blk, rc, func(key string, m int32) bool {
+			switch key {
+			case "content":
+				b.generic(m, rc)
+			case "tool_use_id", "type", "caller", "cache_control":
+			default:
+				return false
+			}
+			return true
+		})
+	case typ == "thinking":
+		rc := segCtx{role: interaction.RoleAssistant, trust: interaction.TrustModel, kind: interaction.KindReasoning, turn: c.turn}
+		b.members(blk, rc, func(key string, m int32) bool {
+			switch key {
+			case "thinking":
+				b.text(m, rc)
+			case "signature", "type":
+			default:
+				return false
+			}
+			return true
+		})
+	case typ == "redacted_thinking":
+		// Encrypted reasoning: opaque.
+		b.members(blk, c, func(key string, _ int32) bool { return key == "data" || key == "type" })
+	case typ == "container_upload":
+		b.members(blk, c, func(key string, m int32) bool {
+			switch key {
+			case "file_id":
+				b.media(m, c)
+			case "type", "cache_control":
+			default:
+				return false
+			}
+			return true
+		})
+	default:
+		b.generic(blk, c.withKind(interaction.KindOther))
+	}
+}
+
+// anthropicSource parses an image or document source: base64 data is
+// opaque, URLs and file ids are media references, plain-text and content
+// sources are text.
+func (b *builder) anthropicSource(src int32, c segCtx) {
+	t := b.t
+	if t.Kind(src) != jsontree.Object {
+		b.generic(src, c)
+		return
+	}
+	typ := t.GetStr(src, "type")
+	b.members(src, c, func(key string, m int32) bool {
+		switch key {
+		case "data":
+			if typ == "text" {
+				b.text(m, c)
+			}
+			// base64 (and unknown) payloads are opaque.
+			if typ != "text" && typ != "base64" && typ != "" {
+				b.generic(m, c)
+			}
+		case "url", "file_id", "uri":
+			b.media(m, c)
+		case "content":
+			b.anthropicContent(m, c)
+		case "type", "media_type":
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// anthropicResponse parses a non-streamed Messages response.
+func (b *builder) anthropicResponse(root int32) {
+	t := b.t
+	b.members(root, respTopCtx, func(key string, m int32) bool {
+		switch key {
+		case "model":
+			b.ix.Model = t.Str(m)
+		case "content":
+			b.anthropicContent(m, modelCtx)
+		case "usage":
+			b.anthropicUsage(m)
+		case "error", "stop_details":
+			b.generic(m, respTopCtx)
+		case "id", "type", "role", "stop_reason", "stop_sequence", "request_id", "container", "context_management":
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// anthropicUsage reads usage; cached input counts as input.
+func (b *builder) anthropicUsage(v int32) {
+	t := b.t
+	var in int64
+	seen := false
+	for _, k := range []string{"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"} {
+		if n, ok := t.Int(t.Get(v, k)); ok {
+			in += n
+			seen = true
+		}
+	}
+	if seen {
+		b.ix.Usage.InputTokens = in
+	}
+	if n, ok := t.Int(t.Get(v, "output_tokens")); ok {
+		b.ix.Usage.OutputTokens = n
+	}
+}

@@ -1,0 +1,509 @@
+package llmapi
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/evaluator/llmapi/jsontree"
+)
+
+// segCtx is how the text under one part of a body is to be labelled.
+type segCtx struct {
+	role   interaction.Role
+	trust  interaction.Trust
+	kind   interaction.Kind
+	turn   int
+	callID string
+	// result marks text that answers a tool call (linked by callID, or by
+	// resultName where the API has no ids).
+	result     bool
+	resultName string
+}
+
+func (c segCtx) withKind(k interaction.Kind) segCtx { c.kind = k; return c }
+
+// topCtx labels strings outside any conversational structure of a known
+// API (metadata, user, unknown top-level fields): the client sent them.
+var topCtx = segCtx{role: interaction.RoleNone, trust: interaction.TrustUser, kind: interaction.KindOther, turn: -1}
+
+// toolDescCtx labels tool definitions: text the model reads and no one
+// vouches for (tool poisoning).
+var toolDescCtx = segCtx{role: interaction.RoleNone, trust: interaction.TrustUntrusted, kind: interaction.KindToolDescription, turn: -1}
+
+type span struct{ start, end int32 }
+
+// nameResult is a tool result linked by name and order (Gemini without ids,
+// legacy OpenAI function messages).
+type nameResult struct {
+	name  string
+	first int // first segment index
+	end   int // one past the last segment index
+}
+
+// builder turns one JSON tree (or, for streams, several) into an
+// Interaction.
+//
+// Locations are built on a path stack and copied into one arena, which is
+// converted to a string once in finish: a body costs one allocation for all
+// locations instead of one per segment.
+type builder struct {
+	ix *interaction.Interaction
+	t  *jsontree.Tree
+
+	path []byte // current JSON path
+	locs []byte // location arena
+	// Locations of segments, tool calls and tool definitions, parallel to
+	// ix.Segments, ix.ToolCalls and ix.Tools, as spans of locs.
+	segLocs, callLocs, toolLocs []span
+
+	// stream marks text taken from stream events: no raw ranges, and
+	// strings are cloned because event trees alias reused buffers.
+	stream bool
+	// known is true inside a recognised API: the generic walk then skips
+	// enumeration fields and opaque payloads. For unknown APIs every
+	// string is scanned.
+	known bool
+
+	results     []int // segment indexes that answer a tool call by id
+	nameResults []nameResult
+	// lastCode is the call a following Gemini codeExecutionResult answers.
+	lastCode int
+}
+
+func newBuilder(ix *interaction.Interaction, t *jsontree.Tree) *builder {
+	b := &builder{ix: ix, t: t, lastCode: -1}
+	b.path = make([]byte, 0, 128)
+	if t != nil {
+		n := t.Strings
+		if n > 1024 {
+			n = 1024
+		}
+		ix.Segments = make([]interaction.Segment, 0, n)
+		b.segLocs = make([]span, 0, n)
+		b.locs = make([]byte, 0, n*24)
+	}
+	return b
+}
+
+func (b *builder) pushKey(key string) int {
+	n := len(b.path)
+	b.path = jsontree.AppendKey(b.path, key)
+	return n
+}
+
+func (b *builder) pushIndex(i int) int {
+	n := len(b.path)
+	b.path = jsontree.AppendIndex(b.path, i)
+	return n
+}
+
+func (b *builder) pop(n int) { b.path = b.path[:n] }
+
+// mark copies the current path into the arena.
+func (b *builder) mark() span {
+	s := int32(len(b.locs))
+	b.locs = append(b.locs, b.path...)
+	return span{s, int32(len(b.locs))}
+}
+
+// str returns the text of string node v, cloned in stream mode.
+func (b *builder) str(v int32) string {
+	s := b.t.Str(v)
+	if b.stream {
+		return strings.Clone(s)
+	}
+	return s
+}
+
+// raw returns the source text of node v, cloned in stream mode.
+func (b *builder) raw(v int32) string {
+	s := b.t.Raw(v)
+	if b.stream {
+		return strings.Clone(s)
+	}
+	return s
+}
+
+// emit adds string node v (at the current path) as a segment. Empty
+// strings are skipped. It returns the segment index or -1.
+func (b *builder) emit(v int32, c segCtx) int {
+	n := &b.t.Nodes[v]
+	if n.Kind != jsontree.String || n.Str == "" {
+		return -1
+	}
+	rs, re := int(n.Start), int(n.End)
+	if b.stream {
+		rs, re = -1, -1
+	}
+	return b.emitText(b.str(v), rs, re, c)
+}
+
+func (b *builder) emitText(text string, rs, re int, c segCtx) int {
+	if text == "" {
+		return -1
+	}
+	b.ix.Segments = append(b.ix.Segments, interaction.Segment{
+		Text: text, Role: c.role, Trust: c.trust, Kind: c.kind,
+		ToolCallID: c.callID, Turn: c.turn, RawStart: rs, RawEnd: re,
+	})
+	b.segLocs = append(b.segLocs, b.mark())
+	i := len(b.ix.Segments) - 1
+	if c.result && c.callID != "" {
+		b.results = append(b.results, i)
+	}
+	return i
+}
+
+// text emits node v at the current path when it is a string and walks it
+// generically otherwise (a field of the wrong type is still scanned).
+func (b *builder) text(v int32, c segCtx) {
+	if b.t.Kind(v) == jsontree.String {
+		b.emit(v, c)
+		return
+	}
+	b.generic(v, c)
+}
+
+// shadowed walks member m generically when a later member with the same
+// key overrides it, and reports whether it did. The recognisers use only
+// the last of duplicate keys, as lenient readers do, but the shadowed
+// values are still scanned.
+func (b *builder) shadowed(m int32, c segCtx) bool {
+	if b.t.Nodes[m].Flags&jsontree.Shadowed == 0 {
+		return false
+	}
+	p := b.pushKey(b.t.Nodes[m].Key)
+	b.generic(m, c)
+	b.pop(p)
+	return true
+}
+
+// skipKeys are keys whose string values the generic walk ignores inside
+// known APIs: enumerations and identifiers the provider validates, and
+// opaque payloads (base64 media, encrypted reasoning, signatures) that are
+// not text anyone reads.
+var skipKeys = map[string]bool{
+	"type": true, "role": true, "id": true, "object": true, "status": true,
+	"cache_control": true, "detail": true, "format": true,
+	"mime_type": true, "mimeType": true, "media_type": true, "mediaType": true,
+	"responseMimeType": true, "response_mime_type": true,
+	"finish_reason": true, "finishReason": true, "stop_reason": true, "stopReason": true,
+	"effort": true, "verbosity": true, "service_tier": true, "truncation": true,
+	"reasoning_effort": true, "tool_choice": true, "toolChoice": true,
+	"encrypted_content": true, "encrypted_index": true, "signature": true,
+	"thoughtSignature": true, "thought_signature": true, "redactedContent": true,
+	"file_data": true, "partial_image_b64": true, "b64_json": true, "fingerprint": true,
+	"bytes": true, "voice": true, "search_context_size": true,
+}
+
+// isOpaqueString reports string values the known-API walk skips whatever
+// their key: data URLs carrying base64 media.
+func isOpaqueString(s string) bool {
+	if !strings.HasPrefix(s, "data:") {
+		return false
+	}
+	i := strings.IndexByte(s, ',')
+	return i > 0 && strings.HasSuffix(s[:i], ";base64")
+}
+
+// generic walks v and emits every string under it with context c. Inside a
+// known API it skips strings under enumeration and opaque keys (skipKeys),
+// data URLs, and the data of base64 sources.
+func (b *builder) generic(v int32, c segCtx) {
+	t := b.t
+	switch n := &t.Nodes[v]; n.Kind {
+	case jsontree.String:
+		if b.known && (n.KeyStart >= 0 && skipKeys[n.Key] || isOpaqueString(n.Str)) {
+			return
+		}
+		b.emit(v, c)
+	case jsontree.Object:
+		for m := t.First(v); m >= 0; m = t.Next(m) {
+			if b.known && t.Nodes[m].Key == "data" && t.GetStr(v, "type") == "base64" {
+				continue
+			}
+			p := b.pushKey(t.Nodes[m].Key)
+			b.generic(m, c)
+			b.pop(p)
+		}
+	case jsontree.Array:
+		i := 0
+		for e := t.First(v); e >= 0; e = t.Next(e) {
+			p := b.pushIndex(i)
+			b.generic(e, c)
+			b.pop(p)
+			i++
+		}
+	}
+}
+
+// leaves walks v and emits every string under it, skipping nothing: used
+// for tool-call arguments, where any string may be a command.
+func (b *builder) leaves(v int32, c segCtx) {
+	known := b.known
+	b.known = false
+	b.generic(v, c)
+	b.known = known
+}
+
+// schema walks a tool's parameter schema: every string but JSON Schema
+// keywords that hold type names and property lists.
+func (b *builder) schema(v int32, c segCtx) {
+	t := b.t
+	switch t.Nodes[v].Kind {
+	case jsontree.String:
+		b.emit(v, c)
+	case jsontree.Object:
+		for m := t.First(v); m >= 0; m = t.Next(m) {
+			key := t.Nodes[m].Key
+			switch key {
+			case "type", "required", "$schema", "$ref", "format", "$id":
+				if t.Kind(m) == jsontree.String || t.Kind(m) == jsontree.Array {
+					continue
+				}
+			}
+			if b.known && skipKeys[key] && t.Kind(m) == jsontree.String {
+				continue
+			}
+			p := b.pushKey(t.Nodes[m].Key)
+			b.schema(m, c)
+			b.pop(p)
+		}
+	case jsontree.Array:
+		i := 0
+		for e := t.First(v); e >= 0; e = t.Next(e) {
+			p := b.pushIndex(i)
+			b.schema(e, c)
+			b.pop(p)
+			i++
+		}
+	}
+}
+
+// media emits a media reference (URL or file id) unless it is inline data.
+func (b *builder) media(v int32, c segCtx) {
+	if b.t.Kind(v) != jsontree.String {
+		b.generic(v, c)
+		return
+	}
+	if isOpaqueString(b.t.Nodes[v].Str) {
+		return
+	}
+	b.emit(v, c.withKind(interaction.KindMedia))
+}
+
+// addCall records a tool call at the current path.
+func (b *builder) addCall(id, name string, turn int) int {
+	id, name = b.keep(id), b.keep(name)
+	b.ix.ToolCalls = append(b.ix.ToolCalls, interaction.ToolCall{ID: id, Name: name, Turn: turn})
+	b.callLocs = append(b.callLocs, b.mark())
+	return len(b.ix.ToolCalls) - 1
+}
+
+// addTool records a tool definition at the current path.
+func (b *builder) addTool(name, desc, typ string) {
+	name, desc, typ = b.keep(name), b.keep(desc), b.keep(typ)
+	b.ix.Tools = append(b.ix.Tools, interaction.ToolDef{Name: name, Description: desc, Type: typ})
+	b.toolLocs = append(b.toolLocs, b.mark())
+}
+
+// argCtx is the context of tool-call arguments in a turn.
+func argCtx(callID string, turn int) segCtx {
+	return segCtx{role: interaction.RoleAssistant, trust: interaction.TrustModel, kind: interaction.KindToolArguments, turn: turn, callID: callID}
+}
+
+// resultCtx is the context of what a tool returned.
+func resultCtx(callID string, turn int) segCtx {
+	return segCtx{role: interaction.RoleTool, trust: interaction.TrustUntrusted, kind: interaction.KindToolResult, turn: turn, callID: callID, result: true}
+}
+
+// stringArgs handles arguments sent as a JSON string (OpenAI): one segment
+// with the decoded string; Args parsed from it; anomalies inside reported
+// under the arguments' location.
+func (b *builder) stringArgs(ci int, v int32, c segCtx) {
+	call := &b.ix.ToolCalls[ci]
+	if b.t.Kind(v) == jsontree.Object {
+		b.objectArgs(ci, v, c)
+		return
+	}
+	if b.t.Kind(v) != jsontree.String {
+		b.generic(v, c)
+		return
+	}
+	first := len(b.ix.Segments)
+	b.emit(v, c)
+	call.ArgSegments = segRange(call.ArgSegments, first, len(b.ix.Segments))
+	call.Arguments = b.str(v)
+	call.Args = b.parseArgs(call.Arguments)
+}
+
+// parseArgs parses a JSON arguments string into a map, reporting duplicate
+// and case-variant keys inside it (a tool runtime may read them leniently)
+// under the current path.
+func (b *builder) parseArgs(s string) map[string]any {
+	if s == "" || s[0] != '{' && !strings.HasPrefix(strings.TrimSpace(s), "{") {
+		return nil
+	}
+	at, err := jsontree.ParseString(s)
+	if err != nil || at.Kind(0) != jsontree.Object {
+		return nil
+	}
+	for _, a := range at.Anomalies {
+		loc := string(b.path)
+		if a.Path != "$" {
+			if strings.HasPrefix(a.Path, "[") {
+				loc += a.Path
+			} else {
+				loc += "." + a.Path
+			}
+		}
+		b.ix.Anomalies = append(b.ix.Anomalies, interaction.Anomaly{Location: loc, Key: a.Key, Kind: a.Kind})
+	}
+	m, _ := toAny(at, 0, true).(map[string]any)
+	return m
+}
+
+// objectArgs handles arguments sent as a JSON object: one segment per
+// string leaf, Arguments the exact raw bytes, Args the object.
+func (b *builder) objectArgs(ci int, v int32, c segCtx) {
+	b.objectArgsWalk(ci, v, c, false)
+}
+
+// objectArgsWalk is objectArgs; builtin selects the known-API walk, which
+// skips enumerations, for arguments whose schema the provider defines
+// (built-in tools' actions) rather than the client.
+func (b *builder) objectArgsWalk(ci int, v int32, c segCtx, builtin bool) {
+	first := len(b.ix.Segments)
+	if builtin {
+		b.generic(v, c)
+	} else {
+		b.leaves(v, c)
+	}
+	call := &b.ix.ToolCalls[ci]
+	call.ArgSegments = segRange(call.ArgSegments, first, len(b.ix.Segments))
+	if b.t.Kind(v) == jsontree.Null {
+		return
+	}
+	call.Arguments = b.raw(v)
+	if b.t.Kind(v) == jsontree.Object {
+		call.Args, _ = toAny(b.t, v, b.stream).(map[string]any)
+	}
+}
+
+func segRange(dst []int, from, to int) []int {
+	for i := from; i < to; i++ {
+		dst = append(dst, i)
+	}
+	return dst
+}
+
+// toAny converts a subtree to Go values: maps (last key wins), slices,
+// strings, float64, bool and nil, as encoding/json would.
+func toAny(t *jsontree.Tree, v int32, clone bool) any {
+	n := &t.Nodes[v]
+	switch n.Kind {
+	case jsontree.String:
+		if clone {
+			return strings.Clone(n.Str)
+		}
+		return n.Str
+	case jsontree.Number:
+		f, _ := strconv.ParseFloat(n.Str, 64)
+		return f
+	case jsontree.True:
+		return true
+	case jsontree.False:
+		return false
+	case jsontree.Object:
+		m := make(map[string]any, n.Len)
+		for c := t.First(v); c >= 0; c = t.Next(c) {
+			k := t.Nodes[c].Key
+			if clone {
+				k = strings.Clone(k)
+			}
+			m[k] = toAny(t, c, clone)
+		}
+		return m
+	case jsontree.Array:
+		s := make([]any, 0, n.Len)
+		for c := t.First(v); c >= 0; c = t.Next(c) {
+			s = append(s, toAny(t, c, clone))
+		}
+		return s
+	}
+	return nil
+}
+
+// finish links tool results to calls, copies the tree's anomalies, and
+// resolves every location from the arena.
+func (b *builder) finish() {
+	ix := b.ix
+	if b.t != nil {
+		for _, a := range b.t.Anomalies {
+			ix.Anomalies = append(ix.Anomalies, interaction.Anomaly{Location: a.Path, Key: a.Key, Kind: a.Kind})
+		}
+	}
+	b.link()
+	arena := string(b.locs)
+	for i := range b.segLocs {
+		ix.Segments[i].Location = arena[b.segLocs[i].start:b.segLocs[i].end]
+	}
+	for i := range b.callLocs {
+		ix.ToolCalls[i].Location = arena[b.callLocs[i].start:b.callLocs[i].end]
+	}
+	for i := range b.toolLocs {
+		ix.Tools[i].Location = arena[b.toolLocs[i].start:b.toolLocs[i].end]
+	}
+}
+
+// link appends result segments to the calls they answer: by id, else by
+// name and order.
+func (b *builder) link() {
+	ix := b.ix
+	if len(ix.ToolCalls) == 0 {
+		return
+	}
+	if len(b.results) > 0 {
+		byID := make(map[string]int, len(ix.ToolCalls))
+		for i := range ix.ToolCalls {
+			if id := ix.ToolCalls[i].ID; id != "" {
+				if _, dup := byID[id]; !dup {
+					byID[id] = i
+				}
+			}
+		}
+		for _, s := range b.results {
+			if ci, ok := byID[ix.Segments[s].ToolCallID]; ok {
+				ix.ToolCalls[ci].ResultSegments = append(ix.ToolCalls[ci].ResultSegments, s)
+			}
+		}
+	}
+	if len(b.nameResults) > 0 {
+		// The k-th result for a name answers the k-th call of that name
+		// not already answered by id.
+		used := make([]bool, len(ix.ToolCalls))
+		for _, r := range b.nameResults {
+			for ci := range ix.ToolCalls {
+				c := &ix.ToolCalls[ci]
+				if used[ci] || c.Name != r.name || len(c.ResultSegments) > 0 {
+					continue
+				}
+				used[ci] = true
+				for s := r.first; s < r.end; s++ {
+					c.ResultSegments = append(c.ResultSegments, s)
+				}
+				break
+			}
+		}
+	}
+}
+
+// resultByName records segments [first, len) as answering the next call of
+// that name that has no result yet.
+func (b *builder) resultByName(name string, first int) {
+	if name == "" || first >= len(b.ix.Segments) {
+		return
+	}
+	b.nameResults = append(b.nameResults, nameResult{name: b.keep(name), first: first, end: len(b.ix.Segments)})
+}
