@@ -264,65 +264,94 @@ func zaIDValid(d []byte) bool {
 // word for that very entity, before or just after the number.
 func (s *scanner) contextIDs(i int, tk *numTok) int {
 	t := s.t
-	en := &s.d.enabled
 	var buf [13]byte
-	g0 := tk.glen(0)
-	try := func(e entityID, d []byte, end int, valid func([]byte) bool) bool {
-		if !en[e] || d == nil || !rightOK(t, end) || !valid(d) {
-			return false
-		}
-		if !s.context(i, end).pos(e) {
-			return false
-		}
-		s.emit(e, i, end, 0.95)
-		return true
-	}
 	// 3-3-4 or ten digits: UK NHS number.
 	if sep, ok := tk.shape(3, 3, 4); ok && (sep == ' ' || sep == '-') && sepLeftOK(t, i, sep) {
-		if try(entUKNHS, tk.digits(t, 3, buf[:]), tk.ge[2], nhsValid) {
+		if s.tryContextID(entUKNHS, tk.digits(t, 3, buf[:]), i, tk.ge[2]) {
 			return tk.ge[2]
 		}
 	}
 	// 3-3-3 or nine digits: Canadian SIN, Australian TFN.
 	if sep, ok := tk.shape(3, 3, 3); ok && (sep == ' ' || sep == '-') && sepLeftOK(t, i, sep) {
 		d := tk.digits(t, 3, buf[:])
-		if try(entCASIN, d, tk.ge[2], sinValid) || try(entAUTFN, d, tk.ge[2], tfnValid) {
+		if s.tryContextID(entCASIN, d, i, tk.ge[2]) || s.tryContextID(entAUTFN, d, i, tk.ge[2]) {
 			return tk.ge[2]
 		}
 	}
 	// 2-3-3-3 (as the Steuer-ID is printed) or eleven digits.
 	if sep, ok := tk.shape(2, 3, 3, 3); ok && sep == ' ' && sepLeftOK(t, i, sep) {
-		if try(entDETaxID, tk.digits(t, 4, buf[:]), tk.ge[3], steuerIDValid) {
+		if s.tryContextID(entDETaxID, tk.digits(t, 4, buf[:]), i, tk.ge[3]) {
 			return tk.ge[3]
 		}
 	}
-	// 4-4-4 grouped Aadhaar is found without context in aadhaarGrouped.
 	// YYMMDD-NNNN, YYMMDD+NNNN, YYYYMMDD-NNNN: Swedish personnummer.
 	if end := s.personnummerDashed(i, tk); end > 0 {
 		return end
 	}
+	// Compact runs. (A 4-4-4 grouped Aadhaar is found without context in
+	// aadhaarGrouped.)
+	g0 := tk.glen(0)
+	if g0 < 9 || g0 > 12 {
+		return -1
+	}
 	end := tk.ge[0]
 	d := tk.digits(t, 1, buf[:])
+	var cands [4]entityID
+	n := 0
 	switch g0 {
 	case 9:
-		if try(entCASIN, d, end, sinValid) || try(entAUTFN, d, end, tfnValid) {
-			return end
-		}
+		cands, n = [4]entityID{entCASIN, entAUTFN}, 2
 	case 10:
-		if try(entUKNHS, d, end, nhsValid) || try(entSEPersonnummer, d, end, personnummerValid) {
-			return end
-		}
+		cands, n = [4]entityID{entUKNHS, entSEPersonnummer}, 2
 	case 11:
-		if try(entDETaxID, d, end, steuerIDValid) || try(entPLPESEL, d, end, peselValid) ||
-			try(entTRTCKN, d, end, tcknValid) || try(entBRCPF, d, end, cpfValid) {
-			return end
-		}
+		cands, n = [4]entityID{entDETaxID, entPLPESEL, entTRTCKN, entBRCPF}, 4
 	case 12:
-		if try(entINAadhaar, d, end, aadhaarValid) || try(entSEPersonnummer, d, end, personnummerValid) {
+		cands, n = [4]entityID{entINAadhaar, entSEPersonnummer}, 2
+	}
+	for _, e := range cands[:n] {
+		if s.tryContextID(e, d, i, end) {
 			return end
 		}
 	}
 	return -1
+}
+
+// tryContextID emits e for t[i:end] (whose digits are d) when e is
+// enabled, d passes e's validator and a context word for e is near.
+func (s *scanner) tryContextID(e entityID, d []byte, i, end int) bool {
+	if !s.d.enabled[e] || d == nil || !rightOK(s.t, end) || !contextIDValid(e, d) {
+		return false
+	}
+	if !s.context(i, end).pos(e) {
+		return false
+	}
+	s.emit(e, i, end, 0.95)
+	return true
+}
+
+// contextIDValid applies e's validator to digits d.
+func contextIDValid(e entityID, d []byte) bool {
+	switch e {
+	case entUKNHS:
+		return nhsValid(d)
+	case entCASIN:
+		return sinValid(d)
+	case entAUTFN:
+		return tfnValid(d)
+	case entDETaxID:
+		return steuerIDValid(d)
+	case entPLPESEL:
+		return peselValid(d)
+	case entTRTCKN:
+		return tcknValid(d)
+	case entBRCPF:
+		return cpfValid(d)
+	case entINAadhaar:
+		return aadhaarValid(d)
+	case entSEPersonnummer:
+		return personnummerValid(d)
+	}
+	return false
 }
 
 // sinValid checks a Canadian SIN: Luhn, and a first digit that is issued

@@ -206,7 +206,7 @@ func (s *scanner) atParen(i int) int {
 			return end
 		}
 	}
-	if s.nationalOK(&b) && s.nationalContext(i, end) {
+	if s.nationalOK(&b) && s.nationalContext(i) {
 		s.emit(entPhone, i, end, 0.6)
 		return end
 	}
@@ -252,16 +252,35 @@ func (s *scanner) phoneDigits(i int, tk *numTok) int {
 			}
 		}
 	}
+	if tk.n >= 3 && tk.sep[0] != ' ' && tokDateLike(t, tk) {
+		return -1
+	}
 	b := parsePhoneBody(t, i)
 	if !s.nationalOK(&b) {
 		return -1
 	}
 	end = extension(t, b.end)
-	if !rightOK(t, end) || !s.nationalContext(i, end) {
+	if !rightOK(t, end) || !s.nationalContext(i) {
 		return -1
 	}
 	s.emit(entPhone, i, end, 0.6)
 	return end
+}
+
+// tokDateLike is dateLike for a numTok, checked before parsing a phone body.
+func tokDateLike(t string, tk *numTok) bool {
+	var b phoneBody
+	b.ng = 3
+	b.seps = 2
+	for k := 0; k < 3; k++ {
+		l := tk.glen(k)
+		if l > 4 || b.nd+l > len(b.digits) {
+			return false
+		}
+		b.lens[k] = uint8(l)
+		b.nd += copy(b.digits[b.nd:], t[tk.gs[k]:tk.ge[k]])
+	}
+	return dateLike(&b)
 }
 
 // nationalOK reports whether a body has a plausible national layout: 7 to
@@ -317,10 +336,14 @@ func dateLike(b *phoneBody) bool {
 }
 
 // nationalContext reports whether a phone word sits just before the number
-// and no negative word ("order", "id") does.
-func (s *scanner) nationalContext(i, end int) bool {
-	c := s.context(i, end)
-	return c.near.has(entPhone) && !c.neg
+// at i and no negative word ("order", "id") does.
+func (s *scanner) nationalContext(i int) bool {
+	ix := s.d.ctx
+	m := ix.scan(s.t, i-ctxNear, i)
+	if !m.has(entPhone) {
+		return false
+	}
+	return m&negBit == 0 || ix.scan(s.t, i-ctxNegBefore, i)&negBit == 0
 }
 
 // nanpValid checks ten North American digits: area code and exchange start

@@ -25,10 +25,12 @@
 package pii
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
@@ -140,10 +142,11 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		if seg.Kind == interaction.KindMedia {
 			text = mediaScanText(text)
 		}
-		if !worthScanning(text) {
+		worth, nonASCII := worthScanning(text)
+		if !worth {
 			continue
 		}
-		out = d.scanSegment(in, i, text, out)
+		out = d.scanSegment(in, i, text, nonASCII, out)
 	}
 	return out
 }
@@ -161,11 +164,33 @@ func mediaScanText(s string) string {
 
 // worthScanning is the prefilter: every entity has a digit except email
 // addresses, which have an '@'. Text with neither (most prose) is skipped
-// after one cheap pass.
-func worthScanning(s string) bool {
+// after one cheap pass, unless it has non-ASCII bytes, which may be digits
+// of another script or full-width forms; it reports those too, so that the
+// folded view is only built when it can matter.
+func worthScanning(s string) (worth, nonASCII bool) {
+	nonASCII = hasNonASCII(s)
+	if nonASCII {
+		return true, true
+	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c >= '0' && c <= '9') || c == '@' || c >= 0x80 {
+		if c := s[i]; (c >= '0' && c <= '9') || c == '@' {
+			return true, false
+		}
+	}
+	return false, false
+}
+
+// hasNonASCII reports whether s has a byte >= 0x80, eight bytes at a time.
+func hasNonASCII(s string) bool {
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // read-only view, no copy
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
 			return true
 		}
 	}

@@ -34,16 +34,15 @@ type scanner struct {
 type ctxResult struct {
 	before entMask // entities with a context word in the window before
 	after  entMask // ... in the short window after
-	near   entMask // ... in the 32 bytes right before (phones)
 	neg    bool    // a negative word sits right before
 }
 
 // pos reports whether the entity has context on either side.
 func (c ctxResult) pos(e entityID) bool { return (c.before | c.after).has(e) }
 
-func (d *Detector) scanSegment(in *detect.Input, seg int, text string, out []detect.Finding) []detect.Finding {
+func (d *Detector) scanSegment(in *detect.Input, seg int, text string, nonASCII bool, out []detect.Finding) []detect.Finding {
 	s := scanner{d: d, in: in, seg: seg, t: text, out: out}
-	if needsFold(text) {
+	if nonASCII && needsFold(text) {
 		f := foldPool.Get().(*foldBuf)
 		f.fold(text)
 		s.t, s.fold = f.text(), f
@@ -56,27 +55,62 @@ func (d *Detector) scanSegment(in *detect.Input, seg int, text string, out []det
 	return s.out
 }
 
+// Byte classes for the main loop: only these bytes can start a candidate.
+// Letters are not among them: every entity that starts with a letter has a
+// digit within its first seven characters, and is tried from there.
+const (
+	clsNone uint8 = iota
+	clsDigit
+	clsPlus
+	clsParen
+	clsAt
+	clsColon
+)
+
+var byteClass = func() (c [256]uint8) {
+	for b := '0'; b <= '9'; b++ {
+		c[b] = clsDigit
+	}
+	c['+'], c['('], c['@'], c[':'] = clsPlus, clsParen, clsAt, clsColon
+	return c
+}()
+
+// maxLetterLead is the most letters a letter-led entity has before its
+// first digit (the six of a codice fiscale).
+const maxLetterLead = 6
+
 func (s *scanner) run() {
 	t := s.t
 	d := s.d
 	for i := 0; i < len(t); {
-		c := t[i]
-		switch {
-		case isDigit(c):
+		for i < len(t) && byteClass[t[i]] == clsNone {
+			i++
+		}
+		if i >= len(t) {
+			return
+		}
+		switch byteClass[t[i]] {
+		case clsDigit:
+			if i > 0 && wordByte[t[i-1]] && !escapeBefore(t, i) {
+				// A digit inside a word: the word may be an IBAN, a NIE, an
+				// NRIC, a codice fiscale or a NINO; otherwise it is a hash,
+				// an identifier or a version, and is skipped whole.
+				w := skipAlnum(t, i)
+				if d.anyLetterStart {
+					if end := s.letterWord(i, w); end > i {
+						i = end
+						continue
+					}
+				}
+				i = skipWord(t, w)
+				continue
+			}
 			if end := s.atDigit(i); end > i {
 				i = end
 				continue
 			}
 			i = skipWord(t, i)
-		case isLetter(c):
-			if d.anyLetterStart && !prevWordChar(t, i) {
-				if end := s.atLetter(i); end > i {
-					i = end
-					continue
-				}
-			}
-			i = skipWord(t, i)
-		case c == '+':
+		case clsPlus:
 			if d.enabled[entPhone] {
 				if end := s.atPlus(i); end > i {
 					i = end
@@ -84,7 +118,7 @@ func (s *scanner) run() {
 				}
 			}
 			i++
-		case c == '(':
+		case clsParen:
 			if d.enabled[entPhone] {
 				if end := s.atParen(i); end > i {
 					i = end
@@ -92,7 +126,7 @@ func (s *scanner) run() {
 				}
 			}
 			i++
-		case c == '@':
+		case clsAt:
 			if d.enabled[entEmail] {
 				if end := s.atAt(i); end > i {
 					i = end
@@ -100,18 +134,68 @@ func (s *scanner) run() {
 				}
 			}
 			i++
-		case c == ':':
-			if d.enabled[entIPAddress] && i+1 < len(t) && t[i+1] == ':' && (i == 0 || !isAlnum(t[i-1]) && t[i-1] != ':') {
-				if end := s.ipv6(i); end > i {
+		case clsColon:
+			if d.enabled[entIPAddress] {
+				if end := s.atColon(i); end > i {
 					i = end
 					continue
 				}
 			}
 			i++
-		default:
-			i++
 		}
 	}
+}
+
+// letterWord tries the letter-led entities on the word around the digit at
+// i, which ends at w.
+func (s *scanner) letterWord(i, w int) int {
+	t := s.t
+	ws := i
+	for ws > 0 && i-ws <= maxLetterLead && isLetter(t[ws-1]) {
+		ws--
+	}
+	if ws == i || i-ws > maxLetterLead || ws > 0 && (isDigit(t[ws-1]) || t[ws-1] == '_') || ws < s.lastEnd ||
+		prevWordChar(t, ws) || !letterCandidate(t, ws, w) {
+		return -1
+	}
+	return s.atLetter(ws, w)
+}
+
+// atColon tries an IPv6 address at "::" or one whose first group is all
+// letters ("abcd:ef01::1"), which the digit trigger did not reach.
+func (s *scanner) atColon(i int) int {
+	t := s.t
+	if i+1 < len(t) && t[i+1] == ':' && (i == 0 || !isAlnum(t[i-1]) && t[i-1] != ':') {
+		return s.ipv6(i)
+	}
+	ws := i
+	for ws > 0 && i-ws < 4 && isHex(t[ws-1]) {
+		ws--
+	}
+	if ws == i || ws < s.lastEnd || ws > 0 && (isAlnum(t[ws-1]) || t[ws-1] == '_') || !isLetter(t[ws]) {
+		return -1
+	}
+	for k := ws; k < i; k++ {
+		if isDigit(t[k]) {
+			return -1 // reached from its digit already
+		}
+	}
+	return s.ipv6(ws)
+}
+
+// letterCandidate is the cheap test a word t[i:w] must pass before the
+// letter-led matchers look at it.
+func letterCandidate(t string, i, w int) bool {
+	n := w - i
+	switch {
+	case n >= 4 && isLetter(t[i+1]) && isDigit(t[i+2]) && isDigit(t[i+3]): // IBAN, NINO
+		return true
+	case (n == 8 || n == 9) && isDigit(t[i+1]): // NIE, NRIC
+		return true
+	case n == 16: // codice fiscale
+		return true
+	}
+	return w < len(t) && t[w] == ':' && n <= 4 // IPv6
 }
 
 // atDigit tries the entities that start with a digit, most specific first.
@@ -121,11 +205,24 @@ func (s *scanner) atDigit(i int) int {
 		return -1
 	}
 	d := &s.d.enabled
+	// "AB 12 34 56 C": the NINO's letters are a two-letter word before.
+	if d[entUKNINO] && i >= 3 && t[i-1] == ' ' && isLetter(t[i-2]) && isLetter(t[i-3]) && i-3 >= s.lastEnd &&
+		!prevWordChar(t, i-3) {
+		if end := s.nino(i-3, i-1); end > 0 {
+			return end
+		}
+	}
 	tk := parseNum(t, i)
 	if d[entIPAddress] {
 		if end := s.ip(i, &tk); end > 0 {
 			return end
 		}
+	}
+	// Every remaining entity has at least six digits in its leading groups
+	// (a HETU "131052A308T" has six before its letter); most numbers in
+	// code and logs (ports, counts, years, line numbers) have fewer.
+	if tk.total() < 6 {
+		return -1
 	}
 	if d[entCreditCard] {
 		if end := s.card(i, &tk); end > 0 {
@@ -165,7 +262,7 @@ func (s *scanner) atDigit(i int) int {
 	if end := s.contextIDs(i, &tk); end > 0 {
 		return end
 	}
-	if d[entPhone] {
+	if d[entPhone] && tk.total() >= 7 {
 		if end := s.phoneDigits(i, &tk); end > 0 {
 			return end
 		}
@@ -174,18 +271,14 @@ func (s *scanner) atDigit(i int) int {
 }
 
 // atLetter tries the entities that start with a letter at a word start.
-func (s *scanner) atLetter(i int) int {
+func (s *scanner) atLetter(i, w int) int {
 	t := s.t
-	w := skipAlnum(t, i)
 	n := w - i
 	d := &s.d.enabled
 	if d[entIPAddress] && w < len(t) && t[w] == ':' && isHexRun(t[i:w]) {
 		if end := s.ipv6(i); end > 0 {
 			return end
 		}
-	}
-	if n < 2 || !isLetter(t[i+1]) && n != 9 && n != 8 {
-		return -1
 	}
 	if d[entIBAN] && n >= 4 && isLetter(t[i+1]) && isDigit(t[i+2]) && isDigit(t[i+3]) {
 		if end := s.iban(i, w); end > 0 {
@@ -238,9 +331,7 @@ func (s *scanner) context(start, end int) ctxResult {
 	b := ix.scan(s.t, start-ctxBefore, start)
 	c.before = b &^ negBit
 	c.after = ix.scan(s.t, end, end+ctxAfter) &^ negBit
-	if b != 0 {
-		near := ix.scan(s.t, start-ctxNear, start)
-		c.near = near &^ negBit
+	if b&negBit != 0 {
 		c.neg = ix.scan(s.t, start-ctxNegBefore, start)&negBit != 0
 	}
 	s.ctxStart, s.ctxEnd, s.ctxVal, s.ctxOK = start, end, c, true
@@ -274,9 +365,18 @@ func isHexRun(s string) bool {
 	return len(s) > 0
 }
 
+// alnumByte marks ASCII letters and digits; wordByte adds '_'.
+var alnumByte, wordByte = func() (a, w [256]bool) {
+	for c := 0; c < 256; c++ {
+		a[c] = isAlnum(byte(c))
+		w[c] = a[c] || c == '_'
+	}
+	return a, w
+}()
+
 // skipAlnum returns the end of the run of ASCII letters and digits at i.
 func skipAlnum(t string, i int) int {
-	for i < len(t) && isAlnum(t[i]) {
+	for i < len(t) && alnumByte[t[i]] {
 		i++
 	}
 	return i
@@ -284,7 +384,7 @@ func skipAlnum(t string, i int) int {
 
 // skipWord returns the end of the run of ASCII letters, digits and '_' at i.
 func skipWord(t string, i int) int {
-	for i < len(t) && (isAlnum(t[i]) || t[i] == '_') {
+	for i < len(t) && wordByte[t[i]] {
 		i++
 	}
 	return i
@@ -310,16 +410,22 @@ func prevWordChar(t string, i int) bool {
 	}
 	b := t[i-1]
 	if b < 0x80 {
-		if !isAlnum(b) && b != '_' {
-			return false
-		}
-		if i >= 2 && t[i-2] == '\\' && (b == 'n' || b == 'r' || b == 't' || b == 'b' || b == 'f') {
-			return false
-		}
-		return true
+		return wordByte[b] && !escapeBefore(t, i)
 	}
 	r, _ := utf8.DecodeLastRuneInString(t[:i])
 	return isWordRune(r)
+}
+
+// escapeBefore reports whether t[i-2:i] is a C/JSON escape such as \n.
+func escapeBefore(t string, i int) bool {
+	if i < 2 || t[i-2] != '\\' {
+		return false
+	}
+	switch t[i-1] {
+	case 'n', 'r', 't', 'b', 'f':
+		return true
+	}
+	return false
 }
 
 // nextWordChar reports whether the character at j continues a word.
@@ -417,6 +523,15 @@ func parseNum(t string, i int) numTok {
 		break
 	}
 	return tk
+}
+
+// total returns the number of digits in all groups.
+func (tk *numTok) total() int {
+	n := 0
+	for k := 0; k < tk.n; k++ {
+		n += tk.glen(k)
+	}
+	return n
 }
 
 // glen returns the length of group k.
