@@ -1,0 +1,10 @@
+package httpapi
+
+import (
+	"log/slog"
+	"testing"
+)
+
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
