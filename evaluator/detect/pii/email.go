@@ -50,11 +50,20 @@ func (s *scanner) atAt(a int) int {
 		return -1
 	}
 	end := j
+	// "…@moonchaser.ioHi Ganesh": a missing space glues the next word to the
+	// top-level label; a lower-to-upper case step inside it marks the cut.
+	glued := false
+	for k := lastLabel + 1; k < end; k++ {
+		if isUpper(t[k]) && t[k-1] >= 'a' && t[k-1] <= 'z' {
+			end, glued = k, true
+			break
+		}
+	}
 	tld := t[lastLabel:end]
 	if !validTLD(tld) {
 		return -1
 	}
-	if end < len(t) {
+	if end < len(t) && !glued {
 		switch c := t[end]; {
 		case c == ':' && end+1 < len(t) && (isAlnum(t[end+1]) || t[end+1] == '/' || t[end+1] == '~'):
 			return -1 // git@host:org/repo, user@host:/path
@@ -88,8 +97,10 @@ func urlUserinfo(t string, start int) bool {
 		k--
 	}
 	tok := t[k:start]
-	if strings.Contains(tok, "://") {
-		return true
+	if i := strings.Index(tok, "://"); i >= 0 {
+		// Userinfo only if no '/', '?' or '#' separates it from the scheme:
+		// an address in a path or query ("?u=jane@…") is an address.
+		return !strings.ContainsAny(tok[i+3:], "/?#")
 	}
 	// "user:password@" without a scheme is credentials too, but "mailto:" is
 	// an address.

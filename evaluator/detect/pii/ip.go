@@ -34,8 +34,8 @@ func (s *scanner) ip(i int, tk *numTok) int {
 		}
 	}
 	end := tk.ge[3]
-	addr, err := netip.ParseAddr(t[i:end])
-	if err != nil {
+	addr, ok := parseIPv4(t[i:end])
+	if !ok {
 		return -1
 	}
 	end = prefixLen(t, end, 32)
@@ -80,8 +80,8 @@ done:
 	if colons < 2 || digits == 0 {
 		return -1
 	}
-	addr, err := netip.ParseAddr(t[i:j])
-	if err != nil || !addr.Is6() {
+	addr, ok := parseIPv6(t[i:j])
+	if !ok {
 		return -1
 	}
 	end := j
@@ -93,6 +93,130 @@ done:
 		return -1
 	}
 	return s.emitIP(i, end, addr, hexDigits < 4)
+}
+
+// parseIPv4 parses a dotted quad strictly: four decimal octets up to 255,
+// no leading zeros. (net/netip would do, but its errors allocate, and most
+// candidates fail.)
+func parseIPv4(s string) (netip.Addr, bool) {
+	var b [4]byte
+	k, v, n := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if n == 0 || k == 4 || n > 1 && s[i-n] == '0' {
+				return netip.Addr{}, false
+			}
+			b[k] = byte(v)
+			k, v, n = k+1, 0, 0
+			continue
+		}
+		if !isDigit(s[i]) {
+			return netip.Addr{}, false
+		}
+		v = v*10 + int(s[i]-'0')
+		n++
+		if v > 255 {
+			return netip.Addr{}, false
+		}
+	}
+	if k != 4 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(b), true
+}
+
+// parseIPv6 parses an IPv6 address without zone: up to eight groups of one
+// to four hex digits, at most one "::", optionally ending in a dotted quad.
+func parseIPv6(s string) (netip.Addr, bool) {
+	var b [16]byte
+	ellipsis := -1 // byte index in b where "::" stood
+	k := 0
+	i := 0
+	if len(s) >= 2 && s[0] == ':' && s[1] == ':' {
+		ellipsis = 0
+		i = 2
+		if i == len(s) {
+			return netip.AddrFrom16(b), true
+		}
+	}
+	for i < len(s) && k < 16 {
+		// A trailing dotted quad fills the last four bytes.
+		j := i
+		for j < len(s) && isHex(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == '.' {
+			if k > 12 {
+				return netip.Addr{}, false
+			}
+			v4, ok := parseIPv4(s[i:])
+			if !ok {
+				return netip.Addr{}, false
+			}
+			a := v4.As4()
+			copy(b[k:], a[:])
+			k += 4
+			i = len(s)
+			break
+		}
+		if j == i || j-i > 4 {
+			return netip.Addr{}, false
+		}
+		v := 0
+		for _, c := range []byte(s[i:j]) {
+			v = v<<4 | hexVal(c)
+		}
+		b[k], b[k+1] = byte(v>>8), byte(v)
+		k += 2
+		i = j
+		if i == len(s) {
+			break
+		}
+		if s[i] != ':' || i+1 == len(s) {
+			return netip.Addr{}, false
+		}
+		i++
+		if s[i] == ':' {
+			if ellipsis >= 0 {
+				return netip.Addr{}, false
+			}
+			ellipsis = k
+			i++
+			if i == len(s) {
+				break
+			}
+		}
+	}
+	if i != len(s) {
+		return netip.Addr{}, false
+	}
+	if ellipsis < 0 {
+		if k != 16 {
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom16(b), true
+	}
+	if k == 16 {
+		return netip.Addr{}, false // "::" must stand for at least one group
+	}
+	n := k - ellipsis
+	copy(b[16-n:], b[ellipsis:k])
+	for x := ellipsis; x < 16-n; x++ {
+		b[x] = 0
+	}
+	return netip.AddrFrom16(b), true
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return 0
 }
 
 // prefixLen extends an address over a "/nn" prefix length no larger than
