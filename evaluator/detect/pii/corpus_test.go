@@ -2,8 +2,10 @@ package pii
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -104,27 +106,46 @@ func byteOffsets(s string) []int {
 }
 
 type score struct {
-	tp, fp         int // findings
-	labels, found  int // labelled values, of which found
-	fpSamples      []string
-	missSamples    []string
-	precision, rec float64
+	tp, fp        int // findings
+	labels, found int // labelled values, of which found
+	fpSamples     []string
+	missSamples   []string
 }
 
-// evaluatePII runs d over pii.jsonl and scores each entity.
-func evaluatePII(t testing.TB, d *Detector) map[string]*score {
+func (sc *score) precision() float64 {
+	if sc.tp+sc.fp == 0 {
+		return 1
+	}
+	return float64(sc.tp) / float64(sc.tp+sc.fp)
+}
+
+func (sc *score) recall() float64 {
+	if sc.labels == 0 {
+		return 1
+	}
+	return float64(sc.found) / float64(sc.labels)
+}
+
+// Score sources.
+const (
+	srcSynthetic = "synthetic" // Presidio-research sentences with spans
+	srcUnit      = "unit"      // Presidio recognizer unit-test strings
+)
+
+// evaluatePII runs d over pii.jsonl and scores each entity per source.
+func evaluatePII(t testing.TB, d *Detector) map[string]map[string]*score {
 	type2ent := map[string]string{}
 	for e, ts := range presidioTypes {
 		for _, ty := range ts {
 			type2ent[ty] = e
 		}
 	}
-	scores := map[string]*score{}
-	get := func(e string) *score {
-		if scores[e] == nil {
-			scores[e] = &score{}
+	scores := map[string]map[string]*score{srcSynthetic: {}, srcUnit: {}}
+	get := func(src, e string) *score {
+		if scores[src][e] == nil {
+			scores[src][e] = &score{}
 		}
-		return scores[e]
+		return scores[src][e]
 	}
 	for _, r := range loadPII(t) {
 		fs := d.Detect(textInput(r.Text), nil)
@@ -133,7 +154,7 @@ func evaluatePII(t testing.TB, d *Detector) map[string]*score {
 			n := 0
 			for _, f := range fs {
 				e := strings.TrimPrefix(f.Detector, "pii.")
-				sc := get(e)
+				sc := get(srcUnit, e)
 				if e == want && *r.PresidioCount > 0 {
 					sc.tp++
 					n++
@@ -143,7 +164,7 @@ func evaluatePII(t testing.TB, d *Detector) map[string]*score {
 				}
 			}
 			if want != "" && *r.PresidioCount > 0 {
-				sc := get(want)
+				sc := get(srcUnit, want)
 				sc.labels += *r.PresidioCount
 				sc.found += min(n, *r.PresidioCount)
 				if n < *r.PresidioCount {
@@ -171,7 +192,7 @@ func evaluatePII(t testing.TB, d *Detector) map[string]*score {
 					ok = true
 				}
 			}
-			sc := get(e)
+			sc := get(srcSynthetic, e)
 			if ok {
 				sc.tp++
 			} else {
@@ -180,7 +201,7 @@ func evaluatePII(t testing.TB, d *Detector) map[string]*score {
 			}
 		}
 		for _, sp := range spans {
-			sc := get(sp.e)
+			sc := get(srcSynthetic, sp.e)
 			sc.labels++
 			hit := false
 			for _, f := range fs {
@@ -195,15 +216,6 @@ func evaluatePII(t testing.TB, d *Detector) map[string]*score {
 			}
 		}
 	}
-	for _, sc := range scores {
-		sc.precision, sc.rec = 1, 1
-		if sc.tp+sc.fp > 0 {
-			sc.precision = float64(sc.tp) / float64(sc.tp+sc.fp)
-		}
-		if sc.labels > 0 {
-			sc.rec = float64(sc.found) / float64(sc.labels)
-		}
-	}
 	return scores
 }
 
@@ -216,26 +228,121 @@ func allEntitiesDetector(t testing.TB) *Detector {
 	return d
 }
 
+// pinned are the measured scores (findings correct / findings, values found
+// / values) that TestCorpusPII holds the detector to. A change that loses
+// more than one finding's worth of precision or two points of recall fails;
+// one that improves them should update the table.
+//
+// The few false positives are strict-scoring artefacts: on unit-test
+// strings about another entity, "110-81-4127" (a malformed Korean business
+// number) is a valid SSN layout and "SD 20241 440-600-5124" (an IBAN
+// negative) holds a valid North American phone number. Misses are by
+// design: context-gated ids without context, test-looking numbers
+// (4111 1111 1111 1111, 55555555K), documentation and private IP addresses
+// without a networking word, national phone layouts without a phone word,
+// JCB-like 35xx prefixes outside JCB's 3528-3589, Steuer-IDs without a
+// repeated digit.
+var pinned = []struct {
+	src, entity           string
+	tp, findings, found, n int
+}{
+	{srcSynthetic, "credit_card", 127, 127, 127, 136},
+	{srcSynthetic, "email", 49, 49, 49, 49},
+	{srcSynthetic, "iban", 21, 21, 21, 21},
+	{srcSynthetic, "ip_address", 14, 14, 14, 14},
+	{srcSynthetic, "phone", 60, 60, 60, 92},
+	{srcSynthetic, "us_ssn", 16, 16, 16, 16},
+	{srcUnit, "au_tfn", 0, 0, 0, 2},
+	{srcUnit, "ca_sin", 2, 2, 2, 9},
+	{srcUnit, "credit_card", 4, 4, 4, 15},
+	{srcUnit, "de_tax_id", 0, 0, 0, 4},
+	{srcUnit, "email", 7, 7, 7, 7},
+	{srcUnit, "es_dni", 3, 3, 3, 8},
+	{srcUnit, "es_nie", 9, 9, 9, 9},
+	{srcUnit, "fi_hetu", 25, 25, 25, 26},
+	{srcUnit, "iban", 158, 158, 158, 158},
+	{srcUnit, "in_aadhaar", 2, 2, 2, 9},
+	{srcUnit, "ip_address", 29, 29, 29, 88},
+	{srcUnit, "it_fiscal_code", 2, 2, 2, 4},
+	{srcUnit, "phone", 14, 15, 14, 60},
+	{srcUnit, "pl_pesel", 1, 1, 1, 4},
+	{srcUnit, "se_personnummer", 4, 4, 4, 13},
+	{srcUnit, "sg_nric", 4, 4, 4, 8},
+	{srcUnit, "tr_tckn", 4, 4, 4, 12},
+	{srcUnit, "uk_nhs", 0, 0, 0, 3},
+	{srcUnit, "uk_nino", 4, 4, 4, 5},
+	{srcUnit, "us_itin", 3, 3, 3, 6},
+	{srcUnit, "us_ssn", 3, 4, 3, 7},
+	{srcUnit, "za_id", 6, 6, 6, 6},
+}
+
 func TestCorpusPII(t *testing.T) {
 	scores := evaluatePII(t, allEntitiesDetector(t))
-	names := make([]string, 0, len(scores))
-	for e := range scores {
-		names = append(names, e)
-	}
-	sort.Strings(names)
 	verbose := os.Getenv("PII_CORPUS_VERBOSE") != ""
-	for _, e := range names {
-		sc := scores[e]
-		t.Logf("%-16s precision %.3f (%d/%d)  recall %.3f (%d/%d)", e, sc.precision, sc.tp, sc.tp+sc.fp,
-			sc.rec, sc.found, sc.labels)
-		if verbose {
-			for _, s := range sc.fpSamples {
-				t.Logf("    FP %s", s)
-			}
-			for _, s := range sc.missSamples {
-				t.Logf("    miss %s", s)
+	for _, src := range []string{srcSynthetic, srcUnit} {
+		names := make([]string, 0, len(scores[src]))
+		for e := range scores[src] {
+			names = append(names, e)
+		}
+		sort.Strings(names)
+		for _, e := range names {
+			sc := scores[src][e]
+			t.Logf("%-9s %-16s precision %.3f (%d/%d)  recall %.3f (%d/%d)", src, e, sc.precision(), sc.tp,
+				sc.tp+sc.fp, sc.recall(), sc.found, sc.labels)
+			if verbose {
+				for _, s := range sc.fpSamples {
+					t.Logf("    FP %s", s)
+				}
+				for _, s := range sc.missSamples {
+					t.Logf("    miss %s", s)
+				}
 			}
 		}
+	}
+	seen := map[string]bool{}
+	for _, p := range pinned {
+		seen[p.src+"/"+p.entity] = true
+		sc := scores[p.src][p.entity]
+		if sc == nil {
+			sc = &score{}
+		}
+		pin := score{tp: p.tp, fp: p.findings - p.tp, found: p.found, labels: p.n}
+		if sc.labels != p.n {
+			t.Errorf("%s/%s: corpus has %d labelled values, pinned %d (corpus changed?)", p.src, p.entity, sc.labels, p.n)
+		}
+		// One more false positive than pinned is the margin for precision.
+		slack := score{tp: p.tp, fp: pin.fp + 1}
+		if sc.precision() < min(pin.precision(), slack.precision()) && sc.fp > pin.fp {
+			t.Errorf("%s/%s: precision %.3f (%d/%d) fell below pinned %.3f (%d/%d)", p.src, p.entity,
+				sc.precision(), sc.tp, sc.tp+sc.fp, pin.precision(), p.tp, p.findings)
+		}
+		if sc.recall() < pin.recall()-0.02 {
+			t.Errorf("%s/%s: recall %.3f (%d/%d) fell below pinned %.3f (%d/%d)", p.src, p.entity,
+				sc.recall(), sc.found, sc.labels, pin.recall(), p.found, p.n)
+		}
+	}
+	for src, m := range scores {
+		for e, sc := range m {
+			if !seen[src+"/"+e] && (sc.tp+sc.fp > 0 || sc.labels > 0) {
+				t.Errorf("%s/%s is not pinned: %d/%d findings correct, %d/%d found", src, e, sc.tp, sc.tp+sc.fp,
+					sc.found, sc.labels)
+			}
+		}
+	}
+	// Overall precision of the high-severity (redacted) entities.
+	tp, n := 0, 0
+	for _, m := range scores {
+		for e, sc := range m {
+			if id, _ := lookupEntity(e); entities[id].sev == high {
+				tp += sc.tp
+				n += sc.tp + sc.fp
+			}
+		}
+	}
+	if p := float64(tp) / float64(n); p < 0.99 {
+		t.Errorf("high-severity precision %.4f (%d/%d) is below 0.99", p, tp, n)
+	} else {
+		t.Logf("high-severity precision %.4f (%d/%d)", p, tp, n)
 	}
 }
 
@@ -268,13 +375,109 @@ func excerptAround(s string, start, end int) string {
 	return s[a:b]
 }
 
+// TestCorpusBenign: benign prompts (hard negatives for injection, full of
+// numbers, versions, code and security talk, in eight languages) carry no
+// personal data, and no other corpus yields a high-severity finding. The
+// low-severity findings elsewhere are real addresses in the text ("send it
+// to abc@xyz.com", SMTP code samples, e-mail headers) and two private IPs
+// next to "connect"; their counts are pinned.
 func TestCorpusBenign(t *testing.T) {
 	d := allEntitiesDetector(t)
-	for _, name := range []string{"benign", "benign_multilingual"} {
-		counts, samples := benignFindings(t, d, name)
-		t.Logf("%s: %v", name, counts)
-		for _, s := range samples {
-			t.Logf("    %s", s)
+	wantLow := map[string]map[string]int{
+		"benign":                        {},
+		"benign_multilingual":           {},
+		"prompt_injection":              {"pii.email": 17, "pii.ip_address": 2},
+		"prompt_injection_multilingual": {"pii.email": 13},
+		"jailbreak":                     {"pii.email": 2},
+		"benign_documents":              {"pii.email": 47},
+		"commands":                      {"pii.email": 1},
+		"tool_payloads":                 {"pii.email": 1},
+		"secrets":                       {"pii.email": 10},
+	}
+	for _, name := range corpus.Files {
+		if name == "pii" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			counts, samples := benignFindings(t, d, name)
+			for det, n := range counts {
+				id, _ := lookupEntity(det)
+				if entities[id].sev == high {
+					t.Errorf("%d high-severity %s findings", n, det)
+				} else if n > wantLow[name][det] {
+					t.Errorf("%d %s findings, pinned %d", n, det, wantLow[name][det])
+				}
+			}
+			if t.Failed() || testing.Verbose() {
+				for _, s := range samples {
+					t.Logf("    %s", s)
+				}
+			}
+		})
+	}
+}
+
+// TestWireCorpus scans every string of every recorded or documented LLM API
+// body in testdata/corpora/wire (JSON bodies, JSONL chunk streams, SSE data
+// lines): model names, ids, tool schemas, base64 images and signatures hold
+// long digit runs and must yield no finding.
+func TestWireCorpus(t *testing.T) {
+	d := allEntitiesDetector(t)
+	files := 0
+	err := filepath.WalkDir(filepath.Join(corpus.Dir(), "wire"), func(p string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var docs [][]byte
+		switch {
+		case strings.HasSuffix(p, ".json"):
+			docs = [][]byte{b}
+		case strings.HasSuffix(p, ".jsonl"), strings.HasSuffix(p, ".sse"):
+			for _, line := range bytes.Split(b, []byte("\n")) {
+				line = bytes.TrimPrefix(bytes.TrimSpace(line), []byte("data:"))
+				docs = append(docs, bytes.TrimSpace(line))
+			}
+		default:
+			return nil
+		}
+		files++
+		for _, doc := range docs {
+			var v any
+			if json.Unmarshal(doc, &v) != nil {
+				continue
+			}
+			walkStrings(v, func(s string) {
+				for _, f := range d.Detect(textInput(s), nil) {
+					t.Errorf("%s: %s %q", filepath.Base(p), f.Detector, excerptAround(s, f.Start, f.End))
+				}
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 100 {
+		t.Errorf("scanned only %d wire files", files)
+	}
+}
+
+func walkStrings(v any, fn func(string)) {
+	switch x := v.(type) {
+	case string:
+		fn(x)
+	case []any:
+		for _, e := range x {
+			walkStrings(e, fn)
+		}
+	case map[string]any:
+		for k, e := range x {
+			fn(k)
+			walkStrings(e, fn)
 		}
 	}
 }

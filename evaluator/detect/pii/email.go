@@ -29,7 +29,7 @@ func (s *scanner) atAt(a int) int {
 	j := a + 1
 	labels := 0
 	lastLabel := j
-	for {
+	for j-a <= maxDomain {
 		k := j
 		for k < len(t) && (isAlnum(t[k]) || t[k] == '-') && k-j < 63 {
 			k++
@@ -78,6 +78,10 @@ func (s *scanner) atAt(a int) int {
 	s.emit(entEmail, start, end, conf)
 	return end
 }
+
+// maxDomain bounds the domain of an address (RFC 1035), which keeps a
+// pathological run of "a@b.b.b.b…" linear.
+const maxDomain = 253
 
 func isLocalChar(c byte) bool {
 	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'

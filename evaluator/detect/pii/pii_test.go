@@ -1,6 +1,11 @@
 package pii
 
 import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -379,4 +384,64 @@ func TestConcurrentDetect(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// goldenFinding is the serialized form of a finding in the golden file.
+type goldenFinding struct {
+	Detector   string  `json:"detector"`
+	Severity   string  `json:"severity"`
+	Confidence float64 `json:"confidence"`
+	Segment    int     `json:"segment"`
+	Location   string  `json:"location"`
+	Start      int     `json:"start"`
+	End        int     `json:"end"`
+	Evidence   string  `json:"evidence"`
+	Reason     string  `json:"reason"`
+}
+
+// TestGolden runs the default detector over testdata/golden_request.txt, a
+// support conversation with personal data in every kind of segment, and
+// compares the findings with testdata/findings.golden.json (go test
+// -update rewrites it).
+func TestGolden(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "golden_request.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := &interaction.Interaction{API: "openai.chat_completions"}
+	for _, part := range strings.Split(string(b), "### ")[1:] {
+		head, text, _ := strings.Cut(part, "\n")
+		kind, loc, _ := strings.Cut(head, " ")
+		ix.AddSegment(interaction.Segment{Text: strings.TrimSuffix(text, "\n"), Kind: interaction.Kind(kind),
+			Location: loc, RawStart: -1, RawEnd: -1})
+	}
+	d, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []goldenFinding
+	for _, f := range d.Detect(&detect.Input{IX: ix}, nil) {
+		got = append(got, goldenFinding{f.Detector, f.Severity.String(), f.Confidence, f.Segment, f.Location,
+			f.Start, f.End, f.Evidence, f.Reason})
+	}
+	out, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, '\n')
+	path := filepath.Join("testdata", "findings.golden.json")
+	if *update {
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("findings differ from %s (run go test -update to accept):\n%s", path, out)
+	}
 }
