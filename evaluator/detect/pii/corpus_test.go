@@ -243,7 +243,7 @@ func allEntitiesDetector(t testing.TB) *Detector {
 // JCB-like 35xx prefixes outside JCB's 3528-3589, Steuer-IDs without a
 // repeated digit.
 var pinned = []struct {
-	src, entity           string
+	src, entity            string
 	tp, findings, found, n int
 }{
 	{srcSynthetic, "credit_card", 127, 127, 127, 136},
