@@ -68,7 +68,11 @@ keypair keysize pubkey pressed selector return elimination executed monkeys audi
 entry tag identifier security strict encode uri resolution checksum language node version lib
 salesforce snowflake github gitlab amazon azure google microsoft stripe openai anthropic
 communication snapshot message bus api rc eventbus integration fake mock stub test tests testing
-abc xyz foo bar baz qux
+abc xyz foo bar baz qux synthetic fixture fallback refusal credit claim prefill stop reason
+complete completion completions chunk delta choice choices assistant system developer function
+tool tools call calls input output reasoning thinking summary encrypted image audio file search
+web fetch code interpreter shell local apply patch custom approval server mcp model models
+temperature stream usage cache creation read write block blocks citation citations document
 `
 
 // trie is a compact lowercase trie over dict words.

@@ -122,27 +122,34 @@ func classifyName(name string) nameClass {
 	class := nameNone
 	deny := false
 	keyWord, qualified := false, false
-	forWords(name, buf[:0], func(w string) {
+	for i := 0; i < len(name); {
+		var wb []byte
+		wb, i = nextWord(name, i, buf[:0])
+		if len(wb) == 0 {
+			continue
+		}
+		// Map lookups on string(wb) do not allocate; neither do the
+		// comparisons below, which work on the bytes.
 		switch {
-		case denyWords[w]:
+		case denyWords[string(wb)]:
 			deny = true
-		case strings.Contains(w, "passw") || strings.Contains(w, "passphrase") || strings.Contains(w, "passcode") ||
-			w == "pass" || w == "pwd" || w == "pw" || strings.HasSuffix(w, "pwd") ||
-			(strings.HasSuffix(w, "pass") && !passExceptions[w]) || w == "pword":
+		case hasSub(wb, "passw") || hasSub(wb, "passphrase") || hasSub(wb, "passcode") ||
+			eq(wb, "pass") || eq(wb, "pwd") || eq(wb, "pw") || hasSuf(wb, "pwd") ||
+			(hasSuf(wb, "pass") && !passExceptions[string(wb)]) || eq(wb, "pword"):
 			class = max(class, namePassword)
-		case strings.Contains(w, "secret") || strings.Contains(w, "token") || strings.Contains(w, "credential") ||
-			w == "creds" || w == "auth" || w == "authorization" || w == "authkey" || w == "bearer" ||
-			strings.HasSuffix(w, "apikey") || strings.HasSuffix(w, "accesskey") || strings.HasSuffix(w, "privatekey") ||
-			strings.HasSuffix(w, "secretkey") || w == "cookie" || strings.HasSuffix(w, "signingkey"):
+		case hasSub(wb, "secret") || hasSub(wb, "token") || hasSub(wb, "credential") ||
+			eq(wb, "creds") || eq(wb, "auth") || eq(wb, "authorization") || eq(wb, "authkey") || eq(wb, "bearer") ||
+			hasSuf(wb, "apikey") || hasSuf(wb, "accesskey") || hasSuf(wb, "privatekey") ||
+			hasSuf(wb, "secretkey") || eq(wb, "cookie") || hasSuf(wb, "signingkey"):
 			class = max(class, nameSecret)
-		case w == "key" || w == "keys":
+		case eq(wb, "key") || eq(wb, "keys"):
 			keyWord = true
 		default:
-			if keyQualifiers[w] {
+			if keyQualifiers[string(wb)] {
 				qualified = true
 			}
 		}
-	})
+	}
 	if deny {
 		return nameNone
 	}
@@ -155,28 +162,36 @@ func classifyName(name string) nameClass {
 	return class
 }
 
-// forWords calls fn with each lower-case word of an identifier.
-func forWords(name string, buf []byte, fn func(string)) {
-	flush := func() {
-		if len(buf) > 0 {
-			fn(string(buf))
-			buf = buf[:0]
+func eq(b []byte, s string) bool { return string(b) == s }
+func hasSuf(b []byte, s string) bool {
+	return len(b) >= len(s) && string(b[len(b)-len(s):]) == s
+}
+func hasSub(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == s {
+			return true
 		}
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !isAlnum(c) {
-			flush()
-			continue
-		}
-		if i > 0 && isUpper(c) && isLower(name[i-1]) {
-			flush()
+	return false
+}
+
+// nextWord returns the lower-case word of identifier name that starts at
+// or after i (words break at punctuation and lower-to-upper case changes),
+// written into buf, and the position after it.
+func nextWord(name string, i int, buf []byte) ([]byte, int) {
+	for i < len(name) && !isAlnum(name[i]) {
+		i++
+	}
+	for i < len(name) && isAlnum(name[i]) {
+		if len(buf) > 0 && isUpper(name[i]) && isLower(name[i-1]) {
+			break
 		}
 		if len(buf) < cap(buf) {
-			buf = append(buf, toLower(c))
+			buf = append(buf, toLower(name[i]))
 		}
+		i++
 	}
-	flush()
+	return buf, i
 }
 
 // scanGeneric checks the assignment around a secret-word keyword.
@@ -198,6 +213,9 @@ func scanGeneric(s *scan, r *rule, ks, ke int) {
 		return
 	}
 	v := s.text[a.valStart:a.valEnd]
+	if strings.HasPrefix(v, "eyJ") && strings.Count(v, ".") >= 2 {
+		return // JWT-shaped: the jwt rule decides
+	}
 	if !genericValue(s, class, v, a.quote != 0) {
 		return
 	}
@@ -240,6 +258,9 @@ func genericValue(s *scan, class nameClass, v string, quoted bool) bool {
 	case nameSecret:
 		if strings.ContainsAny(v, " \t") || versionLike(v) {
 			return false
+		}
+		if lo, up, di, _ := classes(v); up == 0 && di == 0 && lo > 0 && strings.ContainsAny(v, "_-") {
+			return false // snake_case or kebab-case words: an identifier
 		}
 		return looksRandom(v, 10, s.d.minEntropy) && randomBody(v)
 	case nameKey:
@@ -511,11 +532,11 @@ func scanCLIPassword(s *scan, r *rule, ks, ke int) {
 			return
 		}
 		user, pass := val[:colon], val[colon+1:]
-		if isPlaceholder(pass) || strings.ContainsAny(pass, " $") {
-			return
-		}
-		if len(pass) > 2 && pass[0] == '{' && pass[len(pass)-1] == '}' {
+		if len(pass) > 2 && pass[0] == '{' && pass[len(pass)-1] == '}' && !strings.HasPrefix(pass, "{{") {
 			pass = pass[1 : len(pass)-1] // --user "{id}":"{secret}"
+		}
+		if pass != "" && (isPlaceholder(pass) || strings.ContainsAny(pass, " ")) {
+			return
 		}
 		// The password's span is the text after the first colon of the
 		// word, without quoting characters or wrapping braces.

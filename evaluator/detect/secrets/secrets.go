@@ -29,6 +29,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/detect/internal/ahocorasick"
+	"github.com/sluicehq/sluice/evaluator/normalize"
 )
 
 // Config adjusts the rule set for a deployment. The zero value enables
@@ -234,7 +235,7 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 			continue
 		}
 		norm := &in.Norm[i]
-		if norm.Changed {
+		if norm.Changed && mayHide(seg.Text, norm) {
 			// Secrets hidden with invisible or compatibility characters show
 			// up only in the normalized text; their offsets do not map back,
 			// so the finding covers the whole segment.
@@ -303,4 +304,18 @@ func (d *Detector) allowed(v string) bool {
 		}
 	}
 	return false
+}
+
+// mayHide reports whether normalization could have revealed a secret the
+// raw text does not show: invisible characters were removed, or the text
+// has full-width or mathematical letters and digits that NFKC folds to
+// ASCII. Other changes (typographic quotes, ellipses, accents) cannot turn
+// a non-secret into one, so the rescan is skipped.
+func mayHide(text string, norm *normalize.Result) bool {
+	if len(norm.Hidden) > 0 {
+		return true
+	}
+	// U+FF01..U+FF5E (full-width ASCII) encode as EF BC 81..EF BD 9E;
+	// mathematical alphanumerics (U+1D400..U+1D7FF) start with F0 9D.
+	return strings.Contains(text, "\xef\xbc") || strings.Contains(text, "\xef\xbd") || strings.Contains(text, "\xf0\x9d")
 }

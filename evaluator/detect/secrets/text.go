@@ -1,9 +1,15 @@
 package secrets
 
 import (
+	"bytes"
 	"math"
-	"strings"
+
+	"github.com/sluicehq/sluice/evaluator/detect/internal/ahocorasick"
 )
+
+// refPrefixes start values that reference configuration instead of
+// holding a literal.
+var refPrefixes = []string{"env.", "process.env", "os.environ", "secrets.", "var.", "vars."}
 
 // This file holds the value tests every rule family shares: Shannon
 // entropy, placeholder recognition and the dictionary ("token efficiency")
@@ -74,10 +80,19 @@ func allHex(s string) bool {
 var placeholderMarkers = []string{
 	"example", "placeholder", "redacted", "dummy", "changeme", "change_me", "replace_me", "replaceme",
 	"your_", "your-", "yourapi", "yourtoken", "yoursecret", "yourkey", "yourpassword", "insert_", "insert-",
-	"xxxx", "****", "....", "…", "<", ">", "${", "{{", "}}", "$(", "%s", "%(", "todo", "fixme", "notreal",
+	"xxxx", "****", "...", "…", "<", ">", "${", "{{", "}}", "$(", "%s", "%(", "todo", "fixme", "notreal",
 	"not_a_real", "not-a-real", "sample_", "_here", "-here", "here_", "secret_value", "secretvalue",
 	"put_your", "putyour", "enter_", "goes_here", "not-a-", "invalid",
 }
+
+// markerAC finds any placeholder marker in one pass.
+var markerAC = ahocorasick.MustCompile(func() []ahocorasick.Pattern {
+	ps := make([]ahocorasick.Pattern, len(placeholderMarkers))
+	for i, m := range placeholderMarkers {
+		ps[i] = ahocorasick.Pattern{Text: m, FoldCase: true}
+	}
+	return ps
+}())
 
 // dummyValues are whole values that are conventional stand-ins, compared in
 // lower case after trimming separators.
@@ -112,14 +127,11 @@ func isPlaceholder(v string) bool {
 	for i := 0; i < len(v) && i < len(buf); i++ {
 		lv = append(lv, toLower(v[i]))
 	}
-	ls := string(lv) // converted once per candidate, not per byte
-	for _, m := range placeholderMarkers {
-		if strings.Contains(ls, m) {
-			return true
-		}
+	if markerAC.Contains(v) {
+		return true
 	}
-	trimmed := strings.Trim(ls, "-_.:/'\" ")
-	if dummyValues[trimmed] {
+	trimmed := bytes.Trim(lv, "-_.:/'\" ")
+	if dummyValues[string(trimmed)] {
 		return true
 	}
 	switch v[0] {
@@ -127,9 +139,10 @@ func isPlaceholder(v string) bool {
 		// ${VAR}, $VAR, %VAR%, {name}, [PASSWORD], @secret-ref.
 		return true
 	}
-	if strings.HasPrefix(ls, "env.") || strings.HasPrefix(ls, "process.env") || strings.HasPrefix(ls, "os.environ") ||
-		strings.HasPrefix(ls, "secrets.") || strings.HasPrefix(ls, "var.") || strings.HasPrefix(ls, "vars.") {
-		return true
+	for _, p := range refPrefixes {
+		if bytes.HasPrefix(lv, []byte(p)) {
+			return true
+		}
 	}
 	if lowVariety(v) || sequential(v) {
 		return true

@@ -51,6 +51,13 @@ type Matcher struct {
 	// over case-folded bytes: their hits are confirmed with an exact compare.
 	verify []bool
 	pats   []string
+	// first2 is a bitset over pairs of byte classes: bit c0*stride+c1 is set
+	// when some pattern starts with a byte of class c0 followed by one of
+	// class c1. While the automaton sits in its start state, the scan skips
+	// every position whose pair is absent without touching the transition
+	// table; that is most of ordinary text. It is nil when a one-byte
+	// pattern makes the skip unsound.
+	first2 []uint64
 }
 
 // New builds a matcher for words, all case-sensitive or all folding case.
@@ -234,6 +241,16 @@ func Compile(patterns []Pattern) (*Matcher, error) {
 	}
 	m.outStart[states] = uint32(len(m.outIDs))
 	m.start = renum[0] * stride
+
+	m.first2 = make([]uint64, (int(stride)*int(stride)+63)/64)
+	for _, p := range patterns {
+		if len(p.Text) < 2 {
+			m.first2 = nil
+			break
+		}
+		b := uint32(m.class[key(p.Text[0])])*stride + uint32(m.class[key(p.Text[1])])
+		m.first2[b/64] |= 1 << (b % 64)
+	}
 	return m, nil
 }
 
@@ -248,8 +265,19 @@ func (m *Matcher) Pattern(id int) string { return m.pats[id] }
 // fixed order). Scanning stops early when fn returns false.
 func (m *Matcher) Scan(text string, fn func(Match) bool) {
 	s := m.start
-	delta, class, outMin := m.delta, &m.class, m.outMin
-	for i := 0; i < len(text); i++ {
+	delta, class, outMin, first2, stride := m.delta, &m.class, m.outMin, m.first2, m.stride
+	n := len(text)
+	for i := 0; i < n; i++ {
+		if s == m.start && first2 != nil {
+			// No pattern can start at i unless its first two bytes do.
+			for i+1 < n {
+				b := uint32(class[text[i]])*stride + uint32(class[text[i+1]])
+				if first2[b/64]&(1<<(b%64)) != 0 {
+					break
+				}
+				i++
+			}
+		}
 		s = delta[s+uint32(class[text[i]])]
 		if s < outMin {
 			continue
