@@ -80,7 +80,7 @@ description placeholder regex pattern algorithm alg mode method provider usage r
 email policy scope scopes issuer audience hash checksum md5 sha sha1 sha256 fingerprint index idx ref
 arn kms location char chars str pressed event enabled enable disabled required valid validation
 validator flag max min rotation source results result status state manager factory builder handler
-callback class input output column table param params template var variable text message msg error
+callback class input output column table param params template var variable message msg error
 list map mapping get set fetch load create delete update generate cache storage memory buffer bytes
 bits cert certificate crt keystore truststore keytab keyring keychain keyboard keyframe keyword
 keywords keyspace keypair tokenizer tokens tokenize tokenization csrf xsrf nonce salt iv otp captcha

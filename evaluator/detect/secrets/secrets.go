@@ -253,21 +253,59 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 // segment.
 func (d *Detector) derived(in *detect.Input, i int, text string, start, end int, out []detect.Finding, base int, s *scan) []detect.Finding {
 	s.run(text)
+	seg := in.IX.Segments[i].Text
 	for _, c := range s.cands {
 		v := text[c.start:c.end]
 		dup := false
-		for _, f := range out[base:] {
+		for k := base; k < len(out); k++ {
+			f := &out[k]
 			if f.Detector == c.rule.detector() && f.Evidence == detect.Mask(v) {
+				dup = true
+				break
+			}
+			// The raw scan may have seen a piece of the same secret, cut
+			// by the hidden characters: the derived finding replaces it
+			// when it is the more specific explanation.
+			orig := stripInvisible(seg[f.Start:f.End])
+			if f.Start >= start && f.End <= end && (strings.Contains(v, orig) || strings.Contains(orig, v)) {
+				if d.rules[c.rule.index].prio > d.prioOf(f.Detector) {
+					out = append(out[:k], out[k+1:]...)
+					k--
+					continue
+				}
 				dup = true
 				break
 			}
 		}
 		if !dup {
-			f := d.finding(in, i, text, c, start, end)
-			out = append(out, f)
+			out = append(out, d.finding(in, i, text, c, start, end))
 		}
 	}
 	return out
+}
+
+// prioOf returns the priority of the rule behind a detector id.
+func (d *Detector) prioOf(detector string) int {
+	id := strings.TrimPrefix(detector, "secret.")
+	for _, r := range d.rules {
+		if r.id == id {
+			return r.prio
+		}
+	}
+	return 0
+}
+
+// stripInvisible removes the characters normalization deletes (zero-width,
+// bidi controls, soft hyphens, tag characters).
+func stripInvisible(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x200B && r <= 0x200F, r == 0x2060, r == 0xFEFF, r == 0x00AD,
+			r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r >= 0xE0000 && r <= 0xE007F:
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func (d *Detector) finding(in *detect.Input, seg int, text string, c cand, start, end int) detect.Finding {
