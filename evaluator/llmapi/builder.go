@@ -100,9 +100,13 @@ func (b *builder) pushIndex(i int) int {
 
 func (b *builder) pop(n int) { b.path = b.path[:n] }
 
-// mark copies the current path into the arena.
+// mark copies the current path into the arena; the root is "$".
 func (b *builder) mark() span {
 	s := int32(len(b.locs))
+	if len(b.path) == 0 {
+		b.locs = append(b.locs, '$')
+		return span{s, int32(len(b.locs))}
+	}
 	b.locs = append(b.locs, b.path...)
 	return span{s, int32(len(b.locs))}
 }
@@ -174,7 +178,7 @@ func (b *builder) shadowed(m int32, c segCtx) bool {
 		return false
 	}
 	p := b.pushKey(b.t.Nodes[m].Key)
-	b.generic(m, c)
+	b.leaves(m, c) // nothing under a shadowed key is exempt
 	b.pop(p)
 	return true
 }
@@ -211,6 +215,9 @@ func isOpaqueString(s string) bool {
 // known API it skips strings under enumeration and opaque keys (skipKeys),
 // data URLs, and the data of base64 sources.
 func (b *builder) generic(v int32, c segCtx) {
+	if v < 0 {
+		return
+	}
 	t := b.t
 	switch n := &t.Nodes[v]; n.Kind {
 	case jsontree.String:
@@ -250,6 +257,9 @@ func (b *builder) leaves(v int32, c segCtx) {
 // schema walks a tool's parameter schema: every string but JSON Schema
 // keywords that hold type names and property lists.
 func (b *builder) schema(v int32, c segCtx) {
+	if v < 0 {
+		return
+	}
 	t := b.t
 	switch t.Nodes[v].Kind {
 	case jsontree.String:
@@ -374,6 +384,9 @@ func (b *builder) objectArgs(ci int, v int32, c segCtx) {
 // skips enumerations, for arguments whose schema the provider defines
 // (built-in tools' actions) rather than the client.
 func (b *builder) objectArgsWalk(ci int, v int32, c segCtx, builtin bool) {
+	if v < 0 {
+		return
+	}
 	first := len(b.ix.Segments)
 	if builtin {
 		b.generic(v, c)

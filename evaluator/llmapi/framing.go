@@ -142,7 +142,7 @@ func (a *StreamAssembler) feedSSE(final bool) error {
 		a.sseDispatch()
 	}
 	if len(a.buf)+len(a.sseData) > a.maxTail {
-		return fmt.Errorf("llmapi: stream event larger than %d bytes", a.maxTail)
+		return fmt.Errorf("%w: more than %d bytes", ErrEventTooLarge, a.maxTail)
 	}
 	return nil
 }
@@ -289,7 +289,7 @@ func (a *StreamAssembler) feedJSONSeq(final bool) error {
 		}
 	}
 	if len(a.buf) > a.maxTail {
-		return fmt.Errorf("llmapi: stream event larger than %d bytes", a.maxTail)
+		return fmt.Errorf("%w: more than %d bytes", ErrEventTooLarge, a.maxTail)
 	}
 	return nil
 }
@@ -336,7 +336,7 @@ func (a *StreamAssembler) feedEventStream(final bool) error {
 		}
 		total := int(binary.BigEndian.Uint32(b[0:4]))
 		if total > a.maxTail {
-			return fmt.Errorf("llmapi: stream event larger than %d bytes", a.maxTail)
+			return fmt.Errorf("%w: more than %d bytes", ErrEventTooLarge, a.maxTail)
 		}
 		if len(b) < total {
 			break

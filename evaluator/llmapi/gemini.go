@@ -121,10 +121,15 @@ func (b *builder) geminiTool(tool int32) {
 }
 
 // geminiContent parses a Content {role, parts}. system marks the system
-// instruction, whose role field is ignored.
+// instruction, whose role field is ignored. A response's content without a
+// role is the model's.
 func (b *builder) geminiContent(v int32, turn int, system bool) {
 	t := b.t
-	role, trust, kind := geminiRole(t.GetStr(v, "role"))
+	roleName := t.GetStr(v, "role")
+	if roleName == "" && b.ix.Phase == interaction.PhaseResponse {
+		roleName = "model"
+	}
+	role, trust, kind := geminiRole(roleName)
 	c := segCtx{role: role, trust: trust, kind: kind, turn: turn}
 	if system {
 		c = operatorCtx

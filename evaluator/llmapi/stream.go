@@ -94,6 +94,7 @@ func newAssembler(api string, fr framing, maxTail int) *StreamAssembler {
 		blocks: make(map[bkey]*block),
 		calls:  make(map[bkey]*scall),
 		keyed:  make(map[bkey]*slot),
+		js:     jsonSeqState{start: -1},
 	}
 }
 

@@ -466,7 +466,7 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 		if u := t.Get(msg, "usage"); t.Kind(u) == jsontree.Object {
 			a.anthropicStreamUsage(u)
 		}
-		if c := t.Get(msg, "content"); t.Nodes[c].Len > 0 && t.Kind(c) == jsontree.Array {
+		if c := t.Get(msg, "content"); t.Kind(c) == jsontree.Array && t.Nodes[c].Len > 0 {
 			a.staticSlot(nil, "stream.content", func(b *builder) { b.anthropicContent(c, modelCtx) })
 		}
 	case "content_block_start":
@@ -893,4 +893,3 @@ func (a *StreamAssembler) geminiPart(g *gemCand, base string, p int32) {
 		g.closeCall()
 	}
 }
-
