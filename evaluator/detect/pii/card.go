@@ -4,8 +4,9 @@ package pii
 // are printed in, with an issuer prefix whose length the issuer uses, and a
 // valid Luhn digit. One random number in ten passes Luhn, so the issuer
 // table, the grouping and the token boundaries do most of the work; 12- and
-// 13-digit numbers (Maestro, old Visa) are short enough to be anything and
-// need a card word nearby.
+// 13-digit numbers (Maestro, old Visa) are short enough to be anything, and
+// 17- to 19-digit ones are usually 64-bit integers, so both need a card word
+// nearby.
 
 // card matches a payment card number starting at i.
 func (s *scanner) card(i int, tk *numTok) int {
@@ -39,7 +40,11 @@ func (s *scanner) card(i int, tk *numTok) int {
 	}
 	c := s.context(i, end)
 	pos := c.pos(entCreditCard)
-	if !pos && (len(d) <= 13 || c.neg) {
+	// Without a card word: 12-13 digits are too short to mean a card,
+	// 17-19 digits are mostly 64-bit integers (seeds, hashes, nanosecond
+	// times, snowflake ids), and numbers among other long numbers or passed
+	// to a call ("int64(6715870808026712034)") are code and data.
+	if !pos && (len(d) <= 13 || len(d) >= 17 || c.neg || inNumberList(t, i, end) || callArgument(t, i)) {
 		return -1
 	}
 	conf := 0.95
@@ -116,11 +121,12 @@ func cardIssuer(d []byte) bool {
 
 // testLookingNumber reports numbers no one is issued: few distinct digits
 // (4111 1111 1111 1111, 4242 4242 4242 4242), long runs of one digit
-// (4000 0000 0000 0002) or long ascending sequences (4123 4567 8901 2345).
+// (4000 0000 0000 0002) or long ascending or descending sequences
+// (4123 4567 8901 2345, 9876543210).
 // Documentation and test suites are full of them, and they are not anyone's
 // data.
 func testLookingNumber(d []byte) bool {
-	return distinctDigits(d) <= 3 || longestRun(d) >= 7 || longestAscending(d) >= 8
+	return distinctDigits(d) <= 3 || longestRun(d) >= 7 || longestAscending(d) >= 8 || longestDescending(d) >= 8
 }
 
 // longestAscending returns the length of the longest run of digits that each
@@ -129,6 +135,22 @@ func longestAscending(d []byte) int {
 	best, run := 0, 0
 	for i := range d {
 		if i > 0 && d[i] == '0'+(d[i-1]-'0'+1)%10 {
+			run++
+		} else {
+			run = 1
+		}
+		if run > best {
+			best = run
+		}
+	}
+	return best
+}
+
+// longestDescending is longestAscending the other way (…3210987…).
+func longestDescending(d []byte) int {
+	best, run := 0, 0
+	for i := range d {
+		if i > 0 && d[i-1] == '0'+(d[i]-'0'+1)%10 {
 			run++
 		} else {
 			run = 1

@@ -158,7 +158,7 @@ func (ix *ctxIndex) scan(t string, from, to int) entMask {
 			}
 			j++
 		}
-		if j-i <= maxTokenLen {
+		if j-i <= maxTokenLen && !inConstantName(t, i, j) {
 			k := lowerInto(buf[:], t[i:j])
 			if list, ok := ix.first[string(buf[:k])]; ok {
 				for p := range list {
@@ -179,6 +179,30 @@ func (ix *ctxIndex) scan(t string, from, to int) entMask {
 		}
 	}
 	return m
+}
+
+// inConstantName reports whether the token t[i:j] is part of an
+// upper-case snake identifier such as SYSTEM_CALL_DISABLE_MASK, a constant
+// in code whose parts are not words about the number next to it. Keys in
+// lower or mixed case ("card_number", "phoneNumber") still count.
+func inConstantName(t string, i, j int) bool {
+	a, b := i, j
+	for a > 0 && (isAlnum(t[a-1]) || t[a-1] == '_') {
+		a--
+	}
+	for b < len(t) && (isAlnum(t[b]) || t[b] == '_') {
+		b++
+	}
+	id := t[a:b]
+	if strings.IndexByte(id, '_') < 0 {
+		return false
+	}
+	for k := 0; k < len(id); k++ {
+		if id[k] >= 'a' && id[k] <= 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // matchRest reports whether the tokens following position j (each separated

@@ -61,7 +61,7 @@ var entities = [numEntities]entity{
 		"カード", "信用卡", "银行卡", "카드",
 	}},
 	entUSSSN: {"us_ssn", "pii.us_ssn", high, "US social security number", true, []string{
-		"ssn", "ssns", "social security", "social security number", "social sec", "ssa",
+		"ssn", "ssns", "social security", "social security number", "social sec",
 	}},
 	entUSITIN: {"us_itin", "pii.us_itin", high, "US individual taxpayer identification number", true, []string{
 		"itin", "taxpayer identification", "taxpayer id", "tax id", "tin",
@@ -75,7 +75,7 @@ var entities = [numEntities]entity{
 	}},
 	entPhone: {"phone", "pii.phone", low, "phone number", true, []string{
 		"phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "fax", "call", "call me", "sms",
-		"text me", "whatsapp", "landline", "hotline", "dial", "ext", "contact", "reach me",
+		"text me", "whatsapp", "landline", "hotline", "dial", "contact", "reach me",
 		"téléphone", "tél", "portable", "telefon", "telefonnummer", "handy", "rufnummer", "festnetz", "mobil",
 		"teléfono", "telefono", "móvil", "movil", "celular", "telefone", "telemóvel", "cellulare", "numero di telefono",
 		"telefoonnummer", "mobiel", "puhelin", "mobilnummer", "telepono", "numara", "gsm",

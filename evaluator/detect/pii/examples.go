@@ -37,6 +37,11 @@ var examples = [numEntities][]detect.Example{
 		{Text: "675983104521 rows were scanned"},
 		{Text: "4532 0151 1283 0366 1234 is a 20-digit grouped number"},
 		{Text: "v4532015112830366"},
+		{Text: "offset := -4532015112830366"},
+		{Text: "seeds: 4532015112830366, 6011643800291750, 3530111333308763"},
+		{Text: "{4532015112830365.5, 4532015112830366}"},
+		{Text: "want := uint64(4532015112830366)"},
+		{Text: "fingerprint: 4532015112830367128"},
 	},
 	entUSSSN: {
 		{Text: "SSN: 536-22-8417", Positive: true},
@@ -55,6 +60,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "business number 536-22-84171"},
 		{Text: "536.22.8417 without context"},
 		{Text: "dates 2021-22-8417"},
+		{Text: "ssa 536228417"},
 	},
 	entUSITIN: {
 		{Text: "ITIN 912-70-3456", Positive: true},
@@ -101,7 +107,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "(415) 555-2671", Positive: true},
 		{Text: "They're not answering at 415-555-2671", Positive: true},
 		{Text: "fax 415.555.2671 x204", Positive: true},
-		{Text: "Tel: 030 87654321", Positive: true},
+		{Text: "Tel: 030 84715293", Positive: true},
 		{Text: "Mobile: 06 47 82 19 53", Positive: true},
 		{Text: "phone: 415 555 2671", Positive: true},
 		{Text: "Telefon: (089) 2180 4732", Positive: true},
@@ -121,6 +127,10 @@ var examples = [numEntities][]detect.Example{
 		{Text: "f(4155552671)"},
 		{Text: "+123"},
 		{Text: "+999 12345678"},
+		{Text: "SYSTEM_CALL_MASK = 4155552671"},
+		{Text: "Copyright (c) 2000-2018, call us"},
+		{Text: "time.Unix(+9876543210, 0)"},
+		{Text: `{"type":"mobile","number":"123 456-7890"}`},
 	},
 	entIPAddress: {
 		{Text: "Connection from 81.2.69.160 was refused", Positive: true},
@@ -140,6 +150,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "IP192.168.1.1text"},
 		{Text: "2001::db8::1"},
 		{Text: "section 3.1.4.1"},
+		{Text: "RFC 5280, 4.2.1.10"},
 	},
 	entUKNHS: {
 		{Text: "NHS number 943 476 5919", Positive: true},
@@ -178,6 +189,8 @@ var examples = [numEntities][]detect.Example{
 		{Text: "11111111H"},
 		{Text: "hash 47812563Wx"},
 		{Text: "47812563 W"},
+		{Text: "float 47812563w+12"},
+		{Text: "47812563w"},
 	},
 	entESNIE: {
 		{Text: "X3927156K", Positive: true},
@@ -272,5 +285,6 @@ var examples = [numEntities][]detect.Example{
 		{Text: "8513255112082"},
 		{Text: "order 8507125112082"},
 		{Text: "1718035200123"},
+		{Text: "ids 8507125112082, 9103040182084, 5512345678901"},
 	},
 }

@@ -125,12 +125,14 @@ func (s *scanner) dni(i int, tk *numTok) int {
 	}
 	var buf [8]byte
 	d := tk.digits(t, 1, buf[:])
-	if allSame(d) || dniLetter(d) != upper(t[j]) {
+	if testLookingNumber(d) || dniLetter(d) != upper(t[j]) {
 		return -1
 	}
 	c := s.context(i, end)
 	pos := c.pos(entESDNI)
-	if !pos && c.neg {
+	// A lower-case letter after digits is as often a unit or an exponent
+	// ("14395800p+54", "3000000h") as a DNI written carelessly.
+	if !pos && (c.neg || !isUpper(t[j])) {
 		return -1
 	}
 	conf := 0.9
@@ -212,7 +214,7 @@ func (s *scanner) aadhaarGrouped(i int, tk *numTok) int {
 	}
 	c := s.context(i, end)
 	pos := c.pos(entINAadhaar)
-	if !pos && c.neg {
+	if !pos && (c.neg || inNumberList(s.t, i, end)) {
 		return -1
 	}
 	conf := 0.9
@@ -243,7 +245,7 @@ func (s *scanner) zaID(i int, tk *numTok) int {
 	}
 	c := s.context(i, end)
 	pos := c.pos(entZAID)
-	if !pos && c.neg {
+	if !pos && (c.neg || inNumberList(s.t, i, end) || callArgument(s.t, i)) {
 		return -1
 	}
 	conf := 0.85

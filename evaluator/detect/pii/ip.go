@@ -9,9 +9,9 @@ import (
 // parsed with net/netip, which rejects octets over 255, leading zeros,
 // malformed compression and everything else that only looks like an
 // address. Private, loopback, link-local, multicast and documentation
-// addresses, and dotted quads of single digits (section numbers such as
-// 1.2.3.4), name no one on the internet: they are reported only next to a
-// word about networking.
+// addresses name no one on the internet, and dotted quads of mostly single
+// digits are usually section numbers (4.2.1.10): both are reported only
+// next to a word about networking.
 
 // ip matches an IPv4 or IPv6 address that starts with a digit.
 func (s *scanner) ip(i int, tk *numTok) int {
@@ -24,15 +24,18 @@ func (s *scanner) ip(i int, tk *numTok) int {
 	if tk.n < 4 || tk.sep[0] != '.' || tk.sep[1] != '.' || tk.sep[2] != '.' || tk.n > 4 && tk.sep[3] == '.' {
 		return -1
 	}
-	weak := true
+	// Three or more one-digit octets read as a section number (RFC 5280
+	// 4.2.1.10) or a version; such addresses need a networking word.
+	small := 0
 	for k := 0; k < 4; k++ {
 		if tk.glen(k) > 3 {
 			return -1
 		}
-		if tk.glen(k) > 1 {
-			weak = false
+		if tk.glen(k) == 1 {
+			small++
 		}
 	}
+	weak := small >= 3
 	end := tk.ge[3]
 	addr, ok := parseIPv4(t[i:end])
 	if !ok {

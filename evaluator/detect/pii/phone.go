@@ -165,7 +165,8 @@ func plusLeftOK(t string, i int) bool {
 		return true
 	}
 	p := t[i-1]
-	if isAlnum(p) || p == ')' || p == ']' || p == '+' || p == '_' || p >= 0x80 && prevWordChar(t, i) {
+	if isAlnum(p) || p == ')' || p == ']' || p == '+' || p == '_' || p >= 0x80 && prevWordChar(t, i) ||
+		callArgument(t, i) {
 		return false
 	}
 	if p == ' ' && i >= 2 {
@@ -252,8 +253,8 @@ func (s *scanner) phoneDigits(i int, tk *numTok) int {
 			}
 		}
 	}
-	if tk.n >= 3 && tk.sep[0] != ' ' && tokDateLike(t, tk) {
-		return -1
+	if tk.n >= 3 && tk.sep[0] != ' ' && tokDateLike(t, tk) || !sepLeftOK(t, i, ' ') {
+		return -1 // a date, or the tail of a longer grouped number
 	}
 	b := parsePhoneBody(t, i)
 	if !s.nationalOK(&b) {
@@ -310,10 +311,17 @@ func (s *scanner) nationalOK(b *phoneBody) bool {
 	return !dateLike(b)
 }
 
-// dateLike reports whether the first three groups read as a date:
-// 2024-01-15, 15.01.2024, 01/15/2024, 15.01.24.
+// dateLike reports whether the first groups read as a date or a range of
+// years: 2024-01-15, 15.01.2024, 01/15/2024, 15.01.24, 2000-2018.
 func dateLike(b *phoneBody) bool {
-	if b.ng < 3 || b.seps&(2|4|8) == 0 {
+	if b.seps&(2|4|8) == 0 {
+		return false
+	}
+	if b.ng == 2 && b.lens[0] == 4 && b.lens[1] == 4 { // 2000-2018
+		y1, y2 := atoi2(b.digits[0:2]), atoi2(b.digits[4:6])
+		return (y1 == 19 || y1 == 20) && (y2 == 19 || y2 == 20)
+	}
+	if b.ng < 3 {
 		return false
 	}
 	l0, l1, l2 := int(b.lens[0]), int(b.lens[1]), int(b.lens[2])

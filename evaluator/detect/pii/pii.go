@@ -18,10 +18,16 @@
 //     repeats (4111 1111 1111 1111, 123-45-6789) are not personal data.
 //
 // The whole family is one hand-written byte scanner rather than a regular
-// expression per entity: a segment is walked once, candidates start only at
-// digits, '+', '(', '@' and word starts, and the validators run on the few
-// bytes of each candidate. A request with no personal data costs one pass
-// over its text and no allocations.
+// expression per entity: a segment is walked once, stopping only at digits
+// and at '+', '(', '@' and ':', and the validators run on the few bytes of
+// each candidate; context words are looked up only once a candidate has
+// passed its checks. A request with no personal data costs one pass over
+// its text and no allocations.
+//
+// Numbers written with full-width or other-script digits, no-break spaces,
+// Unicode dashes or invisible characters inside them are found through a
+// folded ASCII view of the segment whose spans map back exactly to the
+// original bytes, so the evaluator's redaction replaces what was there.
 package pii
 
 import (

@@ -7,11 +7,13 @@ import (
 	"github.com/sluicehq/sluice/evaluator/detect"
 )
 
-// scanner walks one segment's text once. Candidates start only at a digit,
-// '+', '(', '@', "::" or the first letter of a word; each matcher reads
-// forward from there, validates, checks context, and either emits a finding
-// (the walk resumes after it) or declines (the walk skips the rest of the
-// word). Findings therefore never overlap.
+// scanner walks one segment's text once. The walk stops only at a digit,
+// '+', '(', '@' or ':' (one table lookup per byte); entities that start
+// with letters (IBAN, NIE, NRIC, codice fiscale, NINO) are tried from their
+// first digit by looking back to the start of the word. Each matcher reads
+// forward from its start, validates, checks context, and either emits a
+// finding (the walk resumes after it) or declines (the walk skips the rest
+// of the word). Findings therefore come in order and never overlap.
 type scanner struct {
 	d   *Detector
 	in  *detect.Input
@@ -443,8 +445,8 @@ func nextWordChar(t string, j int) bool {
 
 // digitLeftOK reports whether a number may start at i: not inside a word,
 // not a later part of a compound token (the 4 of "v1.4", of "550e8400-4111",
-// of "/users/4111", of "12:41"), not after a sign, '@', '%' or a thousands
-// comma.
+// of "/users/4111", of "12:41"), not after a sign ("-6151260282251872"),
+// '@', '%' or a thousands comma.
 func digitLeftOK(t string, i int) bool {
 	if i == 0 {
 		return true
@@ -454,7 +456,9 @@ func digitLeftOK(t string, i int) bool {
 	}
 	p := t[i-1]
 	switch p {
-	case '-', '.', '/', '\\':
+	case '-':
+		return false // a minus sign, or the tail of "ORD-4111…"
+	case '.', '/', '\\':
 		return i < 2 || !isAlnum(t[i-2])
 	case ':', ',':
 		// "card:4111…" is a label; "12:41" is a time, "1,234" a number.
@@ -475,12 +479,52 @@ func rightOK(t string, j int) bool {
 		return false
 	}
 	switch t[j] {
-	case '-', '.', ':', '/', '@', '_':
+	case '-', '.', ':', '/', '@', '_', '+':
 		return j+1 >= len(t) || !isAlnum(t[j+1])
 	case '%':
 		return false
 	}
 	return true
+}
+
+// callArgument reports whether the number at i is the first argument of a
+// call or conversion in code: "int64(", "f(", "Uint64(".
+func callArgument(t string, i int) bool {
+	return i >= 2 && t[i-1] == '(' && wordByte[t[i-2]]
+}
+
+// inNumberList reports whether the value t[start:end] sits among other long
+// numbers ("…, 6559392774825876886, 7650093201692370310, …"): a table of
+// integers in code or data, where one in ten passes Luhn by chance.
+func inNumberList(t string, start, end int) bool {
+	return longNumberAt(t, start, -1) || longNumberAt(t, end, 1)
+}
+
+// longNumberAt looks from position at in direction dir over list
+// punctuation for a number of at least eight digits.
+func longNumberAt(t string, at, dir int) bool {
+	j := at
+	if dir < 0 {
+		j--
+	}
+	for skipped := 0; j >= 0 && j < len(t) && skipped < 4; skipped++ {
+		switch t[j] {
+		case ' ', ',', ';', '\t', '\n', '\r', '-', '|':
+			j += dir
+			continue
+		}
+		break
+	}
+	n := 0
+	for j >= 0 && j < len(t) {
+		if isDigit(t[j]) {
+			n++
+		} else if t[j] != '.' || j+dir < 0 || j+dir >= len(t) || !isDigit(t[j+dir]) {
+			break // a decimal point inside the number is part of it
+		}
+		j += dir
+	}
+	return n >= 8
 }
 
 // sepLeftOK reports whether a value grouped with separator sep may start at
