@@ -10,8 +10,8 @@ import (
 // Folding gives the scanner an ASCII view of text that writes numbers with
 // other characters: full-width digits and letters (４１１１…), digits of
 // other scripts (٤١١١…), no-break and thin spaces and Unicode dashes between
-// groups, and invisible characters (zero-width spaces, soft hyphens) slipped
-// inside a number. The scanner runs on the folded text and every span is
+// groups, invisible characters (zero-width spaces, soft hyphens) slipped
+// inside a number, and Unicode tag characters that spell hidden ASCII. The scanner runs on the folded text and every span is
 // mapped back to the original bytes, so redaction replaces exactly the
 // characters that were there. Only these few characters are folded (not full
 // NFKC): the mapping must stay exact, and nothing else changes what a number
@@ -29,6 +29,10 @@ func foldRune(r rune) (b byte, drop, ok bool) {
 		return 0, true, false
 	case r >= 0xFF01 && r <= 0xFF5E:
 		return byte(r - 0xFEE0), false, true
+	case r >= 0xE0020 && r <= 0xE007E:
+		// Unicode tag characters spell hidden ASCII that models still read;
+		// a number smuggled that way is still the number.
+		return byte(r - 0xE0000), false, true
 	case r > 0x7F && unicode.IsDigit(r):
 		return '0' + digitValue(r), false, true
 	}

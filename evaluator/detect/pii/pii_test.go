@@ -272,6 +272,7 @@ func TestFolding(t *testing.T) {
 		{"zero-width inside", "card 4532\u200b0151\u200b1283\u200b0366", "pii.credit_card", "4532\u200b0151\u200b1283\u200b0366"},
 		{"arabic-indic ssn", "SSN ٥٣٦-٢٢-٨٤١٧", "pii.us_ssn", "٥٣٦-٢٢-٨٤١٧"},
 		{"en dashes in phone", "Tel. 415\u2013555\u20132671", "pii.phone", "415\u2013555\u20132671"},
+		{"tag characters", "card \U000E0020\U000E0034\U000E0035\U000E0033\U000E0032\U000E0030\U000E0031\U000E0035\U000E0031\U000E0031\U000E0032\U000E0038\U000E0033\U000E0030\U000E0033\U000E0036\U000E0036", "pii.credit_card", "\U000E0034\U000E0035\U000E0033\U000E0032\U000E0030\U000E0031\U000E0035\U000E0031\U000E0031\U000E0032\U000E0038\U000E0033\U000E0030\U000E0033\U000E0036\U000E0036"},
 		{"accented neighbour", "teléfono: +34 612 738 594 ¿vale?", "pii.phone", "+34 612 738 594"},
 	}
 	d := allEntitiesDetector(t)
