@@ -239,7 +239,8 @@ func allEntitiesDetector(t testing.TB) *Detector {
 // negative) holds a valid North American phone number. Misses are by
 // design: context-gated ids without context, test-looking numbers
 // (4111 1111 1111 1111, 55555555K), documentation and private IP addresses
-// without a networking word, national phone layouts without a phone word,
+// without a networking word, national phone layouts without a phone word
+// and plain digit runs even with one ("Fax: 9498777106"),
 // every Spanish DNI and Aadhaar number in Presidio's tests (12345678Z,
 // 55555555K, 1111111G, 3998 7654 3211, 3123 4567 8909 are all test-looking),
 // JCB-like 35xx prefixes outside JCB's 3528-3589, Steuer-IDs without a
@@ -252,7 +253,7 @@ var pinned = []struct {
 	{srcSynthetic, "email", 49, 49, 49, 49},
 	{srcSynthetic, "iban", 21, 21, 21, 21},
 	{srcSynthetic, "ip_address", 14, 14, 14, 14},
-	{srcSynthetic, "phone", 60, 60, 60, 92},
+	{srcSynthetic, "phone", 58, 58, 58, 92},
 	{srcSynthetic, "us_ssn", 16, 16, 16, 16},
 	{srcUnit, "au_tfn", 0, 0, 0, 2},
 	{srcUnit, "ca_sin", 2, 2, 2, 9},
@@ -266,7 +267,7 @@ var pinned = []struct {
 	{srcUnit, "in_aadhaar", 0, 0, 0, 9},
 	{srcUnit, "ip_address", 29, 29, 29, 88},
 	{srcUnit, "it_fiscal_code", 2, 2, 2, 4},
-	{srcUnit, "phone", 14, 15, 14, 60},
+	{srcUnit, "phone", 12, 13, 12, 60},
 	{srcUnit, "pl_pesel", 1, 1, 1, 4},
 	{srcUnit, "se_personnummer", 4, 4, 4, 13},
 	{srcUnit, "sg_nric", 4, 4, 4, 8},

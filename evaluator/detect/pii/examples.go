@@ -42,6 +42,9 @@ var examples = [numEntities][]detect.Example{
 		{Text: "{4532015112830365.5, 4532015112830366}"},
 		{Text: "want := uint64(4532015112830366)"},
 		{Text: "fingerprint: 4532015112830367128"},
+		{Text: "ISBN 978-3-16-148410-0 and 9783161484100"},
+		{Text: "mask 0x4532015112830366"},
+		{Text: "at 2024-06-10T12:00:00.4532015112830366Z"},
 	},
 	entUSSSN: {
 		{Text: "SSN: 536-22-8417", Positive: true},
@@ -130,6 +133,9 @@ var examples = [numEntities][]detect.Example{
 		{Text: "SYSTEM_CALL_MASK = 4155552671"},
 		{Text: "Copyright (c) 2000-2018, call us"},
 		{Text: "time.Unix(+9876543210, 0)"},
+		{Text: "Tel: 4155552671"},
+		{Text: "ISBN 0-306-40615-2"},
+		{Text: "call 2 * 415-555 = 830-1110"},
 		{Text: `{"type":"mobile","number":"123 456-7890"}`},
 	},
 	entIPAddress: {

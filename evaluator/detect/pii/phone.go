@@ -253,8 +253,8 @@ func (s *scanner) phoneDigits(i int, tk *numTok) int {
 			}
 		}
 	}
-	if tk.n >= 3 && tk.sep[0] != ' ' && tokDateLike(t, tk) || !sepLeftOK(t, i, ' ') {
-		return -1 // a date, or the tail of a longer grouped number
+	if tk.n >= 3 && tk.sep[0] != ' ' && tokDateLike(t, tk) || !sepLeftOK(t, i, ' ') || afterOperator(t, i) {
+		return -1 // a date, the tail of a longer grouped number, arithmetic
 	}
 	b := parsePhoneBody(t, i)
 	if !s.nationalOK(&b) {
@@ -266,6 +266,24 @@ func (s *scanner) phoneDigits(i int, tk *numTok) int {
 	}
 	s.emit(entPhone, i, end, 0.6)
 	return end
+}
+
+// afterOperator reports whether the number at i is an operand: the last
+// character before it (spaces aside) is an arithmetic or comparison
+// operator ("2 * 415 = 830-1110").
+func afterOperator(t string, i int) bool {
+	j := i - 1
+	for j >= 0 && i-j <= 3 && t[j] == ' ' {
+		j--
+	}
+	if j < 0 {
+		return false
+	}
+	switch t[j] {
+	case '=', '*', '/', '+', '^', '<', '>', '%':
+		return true
+	}
+	return false
 }
 
 // tokDateLike is dateLike for a numTok, checked before parsing a phone body.
@@ -285,9 +303,9 @@ func tokDateLike(t string, tk *numTok) bool {
 }
 
 // nationalOK reports whether a body has a plausible national layout: 7 to
-// 12 digits, in groups of at least two digits (the first may be a lone
-// trunk digit) or in one compact run of 8 to 11, that does not read as a
-// date, an IP address or a repeated digit.
+// 12 digits in at least two groups of at least two digits (the first may be
+// a lone trunk digit), that does not read as a date, an IP address or a
+// repeated digit.
 func (s *scanner) nationalOK(b *phoneBody) bool {
 	if b.over || b.nd < 7 || b.nd > 12 || b.ng > 6 {
 		return false
@@ -297,7 +315,7 @@ func (s *scanner) nationalOK(b *phoneBody) bool {
 		return false // 555-01XX is reserved for fiction
 	}
 	if b.ng == 1 {
-		return b.nd >= 8 && b.nd <= 11
+		return false // a plain run of digits is never a phone number here
 	}
 	for k := 0; k < b.ng; k++ {
 		l := int(b.lens[k])
