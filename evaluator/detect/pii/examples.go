@@ -84,6 +84,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "XX44RABO0123456789"},
 		{Text: "DE00370400440532013047"},
 		{Text: "DE81 370 4004 4053 2013 047"},
+		{Text: "DE78 ABCD 0044 0532 0130 47"},
 		{Text: "The GB 2024 roadmap lists DE12 and FR34 as milestones."},
 	},
 	entEmail: {

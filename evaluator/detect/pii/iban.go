@@ -30,6 +30,17 @@ var ibanLengths = map[[2]byte]uint8{
 	{'V', 'A'}: 22, {'V', 'G'}: 24, {'X', 'K'}: 20, {'Y', 'E'}: 30,
 }
 
+// numericBBAN are the countries whose BBAN (bank, branch and account) is
+// digits only; a letter in one is not that country's IBAN.
+var numericBBAN = map[[2]byte]bool{
+	{'A', 'E'}: true, {'A', 'T'}: true, {'B', 'A'}: true, {'B', 'E'}: true, {'B', 'I'}: true, {'C', 'R'}: true,
+	{'C', 'Z'}: true, {'D', 'E'}: true, {'D', 'J'}: true, {'D', 'K'}: true, {'E', 'E'}: true, {'E', 'G'}: true,
+	{'E', 'S'}: true, {'F', 'I'}: true, {'F', 'O'}: true, {'G', 'L'}: true, {'H', 'R'}: true, {'H', 'U'}: true,
+	{'I', 'L'}: true, {'I', 'S'}: true, {'L', 'T'}: true, {'L', 'Y'}: true, {'M', 'E'}: true, {'N', 'O'}: true,
+	{'P', 'L'}: true, {'P', 'T'}: true, {'R', 'S'}: true, {'S', 'E'}: true, {'S', 'I'}: true, {'S', 'K'}: true,
+	{'T', 'L'}: true, {'T', 'N'}: true, {'X', 'K'}: true,
+}
+
 // iban matches an IBAN starting at the word t[i:w].
 func (s *scanner) iban(i, w int) int {
 	t := s.t
@@ -69,6 +80,13 @@ func (s *scanner) iban(i, w int) int {
 	}
 	if !rightOK(t, end) || !sameCase(buf[:n]) || !mod97(buf[:n]) {
 		return -1
+	}
+	if numericBBAN[[2]byte{upper(buf[0]), upper(buf[1])}] {
+		for _, c := range buf[4:n] {
+			if !isDigit(c) {
+				return -1
+			}
+		}
 	}
 	s.emit(entIBAN, i, end, 1)
 	return end
