@@ -177,6 +177,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "HP 47 53 98 E"},
 		{Text: "QQ 12 34 56 C"},
 		{Text: "Hp 47 53 98 D"},
+		{Text: "meet on 12 34 56 a"},
 	},
 	entCASIN: {
 		{Text: "SIN: 519 372 643", Positive: true},

@@ -440,8 +440,9 @@ func (s *scanner) personnummerDashed(i int, tk *numTok) int {
 }
 
 // nino matches a UK national insurance number: two prefix letters from the
-// allowed set, six digits, a suffix A-D. The spaced form (AB 12 34 56 C)
-// is reported as is; compact forms need context.
+// allowed set, six digits, a suffix A-D. The spaced upper-case form
+// (AB 12 34 56 C) is reported as is; compact and lower-case forms need
+// context.
 func (s *scanner) nino(i, w int) int {
 	t := s.t
 	a, b := t[i], t[i+1]
@@ -497,8 +498,8 @@ func (s *scanner) nino(i, w int) int {
 	}
 	c := s.context(i, end)
 	pos := c.pos(entUKNINO)
-	if !spaced && !pos {
-		return -1
+	if (!spaced || !up) && !pos {
+		return -1 // compact, or lower case ("on 12 34 56 a"): too much like other text
 	}
 	conf := 0.8
 	if pos {
