@@ -136,6 +136,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "time.Unix(+9876543210, 0)"},
 		{Text: "Tel: 4155552671"},
 		{Text: "ISBN 0-306-40615-2"},
+		{Text: "z = +6073641856.9"},
 		{Text: "call 2 * 415-555 = 830-1110"},
 		{Text: `{"type":"mobile","number":"123 456-7890"}`},
 	},

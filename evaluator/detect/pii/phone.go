@@ -135,7 +135,9 @@ func (s *scanner) atPlus(i int) int {
 		return -1
 	}
 	b := parsePhoneBody(t, i+1)
-	if b.over || b.nd < 8 || b.nd > 15 || b.seps&8 != 0 {
+	// No phone number ends in a one-digit group; "+6073641856.9" is a
+	// signed decimal.
+	if b.over || b.nd < 8 || b.nd > 15 || b.seps&8 != 0 || b.lens[b.ng-1] < 2 {
 		return -1
 	}
 	if !e164Plausible(b.digits[:b.nd]) || testLookingNumber(b.digits[:b.nd]) {
