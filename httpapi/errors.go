@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 )
 
@@ -135,5 +134,3 @@ func jsonKind(k string) string {
 	}
 	return "a " + k
 }
-
-var stringType = reflect.TypeFor[string]()

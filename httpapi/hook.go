@@ -21,11 +21,12 @@ const (
 	EventToolCallEntireRequest = "tool_call_entire_request"
 )
 
-// hookCall is Aperture's HookCallData. Only metadata is always present;
-// the rest depends on the hook's send list and the event. Unknown fields
-// are ignored. Fields that only feed attributes (grants, estimated_cost)
-// are kept raw and read leniently, so a change in their shape never turns
-// a hook call into an error.
+// hookCall is Aperture's HookCallData (read by parseHookCall). Only
+// metadata is always present; the rest depends on the hook's send list and
+// the event. Unknown fields are ignored. Fields that only feed attributes
+// (grants, estimated_cost) are kept raw and read leniently, so a change in
+// their shape never turns a hook call into an error. Raw fields alias the
+// received body.
 type hookCall struct {
 	Event        string            `json:"event"`
 	Metadata     hookMetadata      `json:"metadata"`
@@ -54,14 +55,6 @@ type hookMetadata struct {
 type hookToolUse struct {
 	Name   string          `json:"name"`
 	Params json.RawMessage `json:"params"`
-}
-
-func parseHookCall(body []byte) (*hookCall, error) {
-	hc := new(hookCall)
-	if err := json.Unmarshal(body, hc); err != nil {
-		return nil, jsonError("hook payload", err)
-	}
-	return hc, nil
 }
 
 // phase is which half of Aperture's protocol a call belongs to.

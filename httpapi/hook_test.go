@@ -49,9 +49,12 @@ func TestHookPhase(t *testing.T) {
 func TestParseHookCallErrors(t *testing.T) {
 	tests := []struct{ name, payload, wantMsg string }{
 		{"not_json", `{"metadata": {"login_name": "secret-value-here`, "not valid JSON"},
-		{"syntax", `{"metadata": {"login_name": "x"} "request_body": {}}`, "syntax error at byte"},
-		{"wrong_type", `{"metadata": {"login_name": 42}}`, "field metadata.login_name must be a string, not number"},
-		{"top_level_array", `[{"metadata": {}}]`, "must be an object"},
+		{"syntax", `{"metadata": {"login_name": "x"} "request_body": {}}`, "at byte 33"},
+		{"wrong_type", `{"metadata": {"login_name": 42}}`, "field metadata.login_name must be a string, not a number"},
+		{"wrong_type_tool_call", `{"tool_calls": [{"name": "x"}, "bash"]}`, "field tool_calls[1] must be an object, not a string"},
+		{"wrong_type_nested", `{"tool_calls": [{"name": {"a": 1}}]}`, "field tool_calls[0].name must be a string, not an object"},
+		{"wrong_type_metadata", `{"metadata": "alice"}`, "field metadata must be an object, not a string"},
+		{"top_level_array", `[{"metadata": {}}]`, "must be a JSON object"},
 		{"empty", ``, "not valid JSON"},
 	}
 	for _, tt := range tests {
