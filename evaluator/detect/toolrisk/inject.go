@@ -21,7 +21,7 @@ const maxInjectionArg = 8 << 10
 var (
 	// A quote that closes the application's string, then SQL.
 	reSQLQuoteBreak = regexp.MustCompile(`(?i)^\s*[\d\w]*['"\x60)]+\s*(;|\)|--|#|/\*|\b(or|and|union|insert|select|drop|delete|update|exec|execute|shutdown|waitfor|having|order\s+by)\b)`)
-	reSQLQuoteCond  = regexp.MustCompile(`(?i)['"]\s*\)?\s*\b(or|and)\b\s+\(?\s*['"]?[\w@]+['"]?\s*(=|like|<|>|is\b)`)
+	reSQLQuoteCond  = regexp.MustCompile(`(?i)['"]\s*\)?\s*\b(or|and)\b\s+\(?\s*['"]?[\w@]+['"]?\s*(=|<>|!=|<|>)`)
 	reSQLUnion      = regexp.MustCompile(`(?i)\bunion\s+(all\s+)?select\b`)
 	reSQLStacked    = regexp.MustCompile(`(?i);\s*(drop|delete|insert|update|truncate|shutdown|exec|execute|create|alter|grant|declare|select)\b`)
 	reSQLTime       = regexp.MustCompile(`(?i)\b(sleep|benchmark|pg_sleep|dbms_lock\.sleep)\s*\(\s*\d|\bwaitfor\s+delay\b`)
@@ -35,10 +35,6 @@ var (
 	reShellChain  = regexp.MustCompile(`(?i)(^|[;&|]|\n)\s*(rm\s+-|curl\s+\S|wget\s+\S|nc\s+-?\w|ncat\s|bash\s+-|sh\s+-|zsh\s+-|python3?\s+-c|perl\s+-e|ruby\s+-e|php\s+-r|cat\s+/|chmod\s|chown\s|mkfifo\s|powershell\s|cmd(\.exe)?\s+/c|whoami\b|uname\s+-a|touch\s+/|ping\s+-c|nslookup\s|dig\s)`)
 )
 
-// sqlInjectionWords gate the SQL regexes: text without any of them cannot
-// match, and most arguments are skipped without running a regexp.
-var sqlInjectionWords = []string{"select", "union", "insert", "drop", "delete", "update", " or ", " and ", "sleep", "waitfor", "benchmark", "@@", "exec", "shutdown", "truncate", "information_schema", "--", "/*", "=", "'or", "'and", "\"or"}
-
 // injection judges one string argument of a tool that does not run code.
 func (k *checker) injection(v string) {
 	if len(v) < 3 || len(v) > maxInjectionArg {
@@ -50,37 +46,60 @@ func (k *checker) injection(v string) {
 }
 
 func (k *checker) sqlInjection(v string) {
-	if !anyFold(v, sqlInjectionWords...) {
-		return
-	}
+	// Each pattern runs only when the literal it needs is present, so that
+	// prose (most arguments) costs a few byte scans and no regexp.
+	semi := strings.IndexByte(v, ';') >= 0
+	eq := strings.IndexByte(v, '=') >= 0
 	var reason string
 	s := detect.SeverityMedium
 	switch {
-	case reSQLStacked.MatchString(v):
+	case semi && reSQLStacked.MatchString(v):
 		reason, s = "stacks a SQL statement onto an argument", detect.SeverityHigh
-	case reSQLQuoteBreak.MatchString(v):
+	case quoteNearStart(v) && reSQLQuoteBreak.MatchString(v):
 		reason, s = "breaks out of a SQL string literal", detect.SeverityHigh
-	case reSQLUnion.MatchString(v):
+	case containsFold(v, "union") && reSQLUnion.MatchString(v):
 		reason, s = "appends UNION SELECT to read other tables", detect.SeverityHigh
-	case reSQLQuoteCond.MatchString(v):
+	case strings.ContainsAny(v, `'"`) && strings.ContainsAny(v, "=<>") && reSQLQuoteCond.MatchString(v):
 		reason = "injects a SQL condition after a quote"
-	case reSQLTime.MatchString(v):
+	case anyFold(v, "sleep", "benchmark", "waitfor") && reSQLTime.MatchString(v):
 		reason = "probes with a time-delay SQL function"
-	case reSQLProbe.MatchString(v):
+	case anyFold(v, "@@", "information_schema", "sysobjects", "pg_catalog", "sqlite_master", "xp_cmdshell") && reSQLProbe.MatchString(v):
 		reason = "probes database metadata"
-	case reSQLExecConcat.MatchString(v):
+	case strings.IndexByte(v, '+') >= 0 && containsFold(v, "exec") && reSQLExecConcat.MatchString(v):
 		reason = "builds dynamic SQL from concatenated fragments"
-	case tautologyMatch(v):
+	case eq && tautologyMatch(v):
 		reason = "injects an always-true SQL condition"
-	case looksLikeSQL(v):
+	case startsLikeSQL(v) && looksLikeSQL(v):
 		reason = "passes a SQL statement to a tool that does not run SQL"
 	default:
 		return
 	}
 	k.addText(ruleSQLInjection, s, reason, v)
-	if looksLikeSQL(v) {
+	if startsLikeSQL(v) && looksLikeSQL(v) {
 		k.sql(v, nil)
 	}
+}
+
+// quoteNearStart reports a quote or closing parenthesis among the first
+// characters, where a string-breaking payload starts.
+func quoteNearStart(v string) bool {
+	n := min(len(v), 24)
+	return strings.ContainsAny(v[:n], "'\"`)")
+}
+
+// startsLikeSQL reports a text whose first word is a SQL statement
+// keyword, the cheap gate before tokenizing it as SQL.
+func startsLikeSQL(v string) bool {
+	v = strings.TrimLeft(v, " \t\n\r(")
+	end := 0
+	for end < len(v) && end < 10 && isIdentByte(v[end]) {
+		end++
+	}
+	switch strings.ToUpper(v[:end]) {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "TRUNCATE", "GRANT", "REVOKE", "WITH", "EXEC", "EXECUTE", "MERGE", "REPLACE", "COPY":
+		return true
+	}
+	return false
 }
 
 func tautologyMatch(v string) bool {
@@ -107,6 +126,10 @@ func (k *checker) codeInjection(v string) {
 	for _, m := range codeMarkers {
 		if i := indexFold(v, m); i >= 0 {
 			if m == "#{" && !strings.Contains(v[i:], "}") {
+				continue
+			}
+			// "subprocess." must be followed by a name, not end a sentence.
+			if strings.HasSuffix(m, ".") && (i+len(m) >= len(v) || !isIdentByte(v[i+len(m)])) {
 				continue
 			}
 			k.addText(ruleCodeInjection, detect.SeverityHigh, "carries code that reaches the interpreter or operating system", v)

@@ -261,6 +261,9 @@ func forkBombText(t string) (string, bool) {
 		if !strings.HasPrefix(body, "{") {
 			continue
 		}
+		if len(body) > 256 {
+			body = body[:256] // a fork bomb body is short
+		}
 		end := strings.IndexByte(body, '}')
 		if end < 0 {
 			end = len(body)

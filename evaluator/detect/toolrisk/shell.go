@@ -12,9 +12,9 @@ import (
 // long; past these limits the walk stops and the script is marked
 // Truncated, which the detector reports as opaque.
 const (
-	maxDepth       = 6   // nested scripts (bash -c, eval, ssh, code strings)
-	maxCommands    = 512 // commands recorded per payload
-	maxScriptBytes = 256 << 10
+	maxDepth       = 6        // nested scripts (bash -c, eval, ssh, code strings)
+	maxCommands    = 512      // commands recorded per payload
+	maxScriptBytes = 64 << 10 // longer commands are cut (and marked Truncated)
 )
 
 // SubstKind says how a command is nested in the command it belongs to.
