@@ -121,6 +121,11 @@ func afterKey(text string, a assign, quotedKey, loose bool) (assign, bool) {
 			return a, false
 		}
 	}
+	if quotedKey && (op == ':' || op == '=') && j < n && text[j] == text[a.keyStart-1] {
+		// "authorization:" in quotes is a string that ends with a colon,
+		// not a key followed by a value.
+		return a, false
+	}
 	a.op = op
 	// Whitespace after the operator, but never across a line: an empty
 	// value ("PASSWORD=\nNEXT=1") is no value.

@@ -239,7 +239,7 @@ func genericValue(s *scan, class nameClass, v string, quoted bool) bool {
 	if strings.Contains(v, "://") || (strings.Contains(v, "@") && strings.Contains(v, ".") && !strings.ContainsAny(v, "!#%^*")) {
 		return false // URLs are for the URI rule; e-mail addresses are not secrets
 	}
-	if hasFileExt(v) {
+	if hasFileExt(v) || numericLiteral(v) {
 		return false
 	}
 	switch class {
@@ -251,23 +251,28 @@ func genericValue(s *scan, class nameClass, v string, quoted bool) bool {
 		if di == len(v) || (lo+up == 0 && ot == 0) {
 			return false
 		}
-		if !quoted && tokenEfficiency(v) >= 3 && strings.ContainsAny(v, "_.") {
-			return false // password = db_password_var
+		if !quoted && (di+ot == 0 || tokenEfficiency(v) >= 3 && strings.ContainsAny(v, "_.")) {
+			// Unquoted words are code (password = userInput, PASS:
+			// TestName); a literal password there has digits or symbols.
+			return false
+		}
+		if di == 0 && strings.ContainsAny(v, "./_-") && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ./_-") == "" {
+			return false // a name or path: "master.passwd", PCP_CHANGEPASSWORD, TestGoList/GOPATH
 		}
 		return entropy(v) >= 2.0
 	case nameSecret:
-		if strings.ContainsAny(v, " \t") || versionLike(v) {
+		if strings.ContainsAny(v, " \t,") || versionLike(v) {
 			return false
 		}
 		if lo, up, di, _ := classes(v); up == 0 && di == 0 && lo > 0 && strings.ContainsAny(v, "_-") {
 			return false // snake_case or kebab-case words: an identifier
 		}
-		return looksRandom(v, 10, s.d.minEntropy) && randomBody(v)
+		return wordsOK(v, quoted) && looksRandom(v, 10, s.d.minEntropy) && randomBody(v)
 	case nameKey:
 		// A bare "key" names many things that are not secrets (map keys,
 		// XML key attributes, cache keys): only clearly random, token-shaped
 		// values count.
-		if strings.ContainsAny(v, " \t.:") || !randomBody(v) {
+		if strings.ContainsAny(v, " \t.:,") || !randomBody(v) {
 			return false
 		}
 		lo, up, di, _ := classes(v)
@@ -277,9 +282,43 @@ func genericValue(s *scan, class nameClass, v string, quoted bool) bool {
 				kinds++
 			}
 		}
-		return kinds >= 2 && looksRandom(v, 16, s.d.minEntropy)
+		return kinds >= 2 && wordsOK(v, quoted) && looksRandom(v, 16, s.d.minEntropy)
 	}
 	return false
+}
+
+// wordsOK rejects values that read as names rather than random bytes:
+// short values without all three of lower case, upper case and digits
+// ("fts5yyminor", "PrivKeyVal"), letter-only values unless long and not
+// made of words ("CryptMsgDllExportKeyAgree"), and unquoted values that are
+// mostly dictionary words (TFts5Token).
+func wordsOK(v string, quoted bool) bool {
+	lo, up, di, _ := classes(v)
+	hex := allHex(v)
+	if len(v) < 16 && !hex && (lo == 0 || up == 0 || di == 0) {
+		return false
+	}
+	if di == 0 && (len(v) < 24 || wordCoverage(v) >= 0.3) {
+		return false
+	}
+	if !quoted && !hex && wordCoverage(v) >= 0.5 {
+		return false
+	}
+	return true
+}
+
+// numericLiteral reports numbers written in code: 0x5345434d, -42, 1e9.
+func numericLiteral(v string) bool {
+	t := strings.TrimPrefix(v, "-")
+	if strings.HasPrefix(t, "0x") || strings.HasPrefix(t, "0X") {
+		return allHex(t[2:]) && !strings.Contains(t[2:], "-")
+	}
+	for i := 0; i < len(t); i++ {
+		if !isDigit(t[i]) && t[i] != '.' && t[i] != '_' && t[i] != 'e' {
+			return false
+		}
+	}
+	return len(t) > 0
 }
 
 // versionLike reports version strings and dotted numbers ("0.11.2",
@@ -320,7 +359,18 @@ func randomBody(v string) bool {
 		return false
 	}
 	body := v[bs : bs+best]
-	return !isPlaceholder(body) && (allHex(body) || tokenEfficiency(body) < 2)
+	if allHex(body) {
+		return !isPlaceholder(body)
+	}
+	lo, up, di, _ := classes(body)
+	kinds := 0
+	for _, k := range []int{lo, up, di} {
+		if k > 0 {
+			kinds++
+		}
+	}
+	// A random body mixes classes; "TPBCRYPT" or "synthetic" does not.
+	return kinds >= 2 && !isPlaceholder(body) && tokenEfficiency(body) < 2
 }
 
 // isCodeRef reports unquoted values that are references in code rather
@@ -338,6 +388,15 @@ func isCodeRef(v string) bool {
 	}
 	if isDigit(v[0]) {
 		return false
+	}
+	lo, _, di, _ := classes(v)
+	if di == 0 {
+		// Letters only (DiscardCompoundToken, s.reverseBitsLowest): an
+		// identifier. Random credentials of any length carry digits.
+		return true
+	}
+	if lo == 0 && strings.Count(v, "_") >= 2 {
+		return true // an UPPER_SNAKE_CASE constant
 	}
 	if strings.Contains(v, ".") {
 		// A dotted path (self.token, var.db_password) is made of short or
@@ -414,6 +473,9 @@ func scanAuthHeader(s *scan, r *rule, ks, ke int) {
 		return
 	}
 	v := text[start:end]
+	if strings.ContainsAny(v, " \t()[]{}<>,;") {
+		return // code or prose, not a credential
+	}
 	if scheme == "basic" {
 		if basicCredentials(v) {
 			s.addWith(r, start, end, 0.9, "HTTP Basic credentials in an Authorization header", -1)

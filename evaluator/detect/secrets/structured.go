@@ -397,8 +397,8 @@ func uriPasswordOK(user, pass string) bool {
 	if len(pass) < 4 || isPlaceholder(pass) || strings.EqualFold(user, pass) {
 		return false
 	}
-	if strings.HasPrefix(pass, "$") || strings.HasPrefix(pass, "{") || strings.HasPrefix(pass, "%(") {
-		return false
+	if strings.HasPrefix(pass, "$") || strings.HasPrefix(pass, "%(") || strings.ContainsAny(pass, "[]{}<>") {
+		return false // template or documentation syntax: user[:password]@host
 	}
 	lo, up, di, _ := classes(pass)
 	if di == len(pass) && len(pass) <= 5 {
