@@ -1,33 +1,3 @@
-// Package pii finds personal data in LLM traffic: payment card numbers,
-// national identity and tax numbers, bank accounts (IBAN), email addresses,
-// phone numbers and, when asked for, IP addresses.
-//
-// A high-severity finding is redacted from the request by the default
-// policy, so precision comes first, in the manner of Microsoft Presidio's
-// recognizers with validators:
-//
-//   - every entity that carries a check digit is validated (Luhn, ISO 7064
-//     mod 97 and mod 11,10, Verhoeff, weighted mod 11, letter tables) along
-//     with its issuer ranges, lengths and embedded dates;
-//   - formats that are ambiguous on their own (a bare nine-digit number could
-//     be a Canadian SIN, an Australian TFN, an ABA routing number or an order
-//     id) are only reported next to a context word ("SIN", "NHS",
-//     "Steuer-ID", "pesel", ...), in several languages;
-//   - numbers that are part of a larger token (UUIDs, hashes, version strings,
-//     URL paths, decimals, dates) are never taken apart, and test-looking
-//     repeats (4111 1111 1111 1111, 123-45-6789) are not personal data.
-//
-// The whole family is one hand-written byte scanner rather than a regular
-// expression per entity: a segment is walked once, stopping only at digits
-// and at '+', '(', '@' and ':', and the validators run on the few bytes of
-// each candidate; context words are looked up only once a candidate has
-// passed its checks. A request with no personal data costs one pass over
-// its text and no allocations.
-//
-// Numbers written with full-width or other-script digits, no-break spaces,
-// Unicode dashes or invisible characters inside them are found through a
-// folded ASCII view of the segment whose spans map back exactly to the
-// original bytes, so the evaluator's redaction replaces what was there.
 package pii
 
 import (
