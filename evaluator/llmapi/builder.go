@@ -69,13 +69,17 @@ type builder struct {
 	nameResults []nameResult
 	// lastCode is the call a following Gemini codeExecutionResult answers.
 	lastCode int
+	// argTree is scratch for parsing JSON-string arguments.
+	argTree *jsontree.Tree
 }
 
 func newBuilder(ix *interaction.Interaction, t *jsontree.Tree) *builder {
 	b := &builder{ix: ix, t: t, lastCode: -1}
 	b.path = make([]byte, 0, 128)
 	if t != nil {
-		n := t.Strings
+		// About a third of a body's strings become segments (the rest are
+		// ids, roles, types); appending grows the rest.
+		n := t.Strings/3 + 8
 		if n > 1024 {
 			n = 1024
 		}
@@ -355,8 +359,13 @@ func (b *builder) parseArgs(s string) map[string]any {
 	if s == "" || s[0] != '{' && !strings.HasPrefix(strings.TrimSpace(s), "{") {
 		return nil
 	}
-	at, err := jsontree.ParseString(s)
-	if err != nil || at.Kind(0) != jsontree.Object {
+	// The scratch tree is reused across calls; the map built from it holds
+	// substrings of s, not of the tree.
+	if b.argTree == nil {
+		b.argTree = new(jsontree.Tree)
+	}
+	at := b.argTree
+	if err := (jsontree.Parser{}).ParseInto(at, s); err != nil || at.Kind(0) != jsontree.Object {
 		return nil
 	}
 	for _, a := range at.Anomalies {
@@ -370,7 +379,7 @@ func (b *builder) parseArgs(s string) map[string]any {
 		}
 		b.ix.Anomalies = append(b.ix.Anomalies, interaction.Anomaly{Location: loc, Key: a.Key, Kind: a.Kind})
 	}
-	m, _ := toAny(at, 0, true).(map[string]any)
+	m, _ := toAny(at, 0, false).(map[string]any)
 	return m
 }
 
@@ -478,16 +487,34 @@ func (b *builder) link() {
 		return
 	}
 	if len(b.results) > 0 {
-		byID := make(map[string]int, len(ix.ToolCalls))
-		for i := range ix.ToolCalls {
-			if id := ix.ToolCalls[i].ID; id != "" {
-				if _, dup := byID[id]; !dup {
-					byID[id] = i
+		// The first call with an id is the one its results answer. A few
+		// calls are searched in place; many get an index.
+		find := func(id string) int {
+			for i := range ix.ToolCalls {
+				if ix.ToolCalls[i].ID == id {
+					return i
 				}
+			}
+			return -1
+		}
+		if len(ix.ToolCalls)*len(b.results) > 256 {
+			byID := make(map[string]int, len(ix.ToolCalls))
+			for i := range ix.ToolCalls {
+				if id := ix.ToolCalls[i].ID; id != "" {
+					if _, dup := byID[id]; !dup {
+						byID[id] = i
+					}
+				}
+			}
+			find = func(id string) int {
+				if i, ok := byID[id]; ok {
+					return i
+				}
+				return -1
 			}
 		}
 		for _, s := range b.results {
-			if ci, ok := byID[ix.Segments[s].ToolCallID]; ok {
+			if ci := find(ix.Segments[s].ToolCallID); ci >= 0 {
 				ix.ToolCalls[ci].ResultSegments = append(ix.ToolCalls[ci].ResultSegments, s)
 			}
 		}

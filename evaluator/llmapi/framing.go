@@ -109,6 +109,9 @@ func looksLikeJSONSeq(b []byte) bool {
 func (a *StreamAssembler) feedSSE(final bool) error {
 	buf := a.buf
 	start := 0
+	// a.scan bytes of a pending line are known to hold no line end: a long
+	// line fed in small chunks is scanned once, not once per chunk.
+	scan := a.scan
 	for start < len(buf) {
 		if a.skipLF {
 			a.skipLF = false
@@ -117,7 +120,7 @@ func (a *StreamAssembler) feedSSE(final bool) error {
 				continue
 			}
 		}
-		rest := buf[start:]
+		rest := buf[start+scan:]
 		i := bytes.IndexByte(rest, '\n')
 		lim := rest
 		if i >= 0 {
@@ -128,15 +131,19 @@ func (a *StreamAssembler) feedSSE(final bool) error {
 			a.skipLF = true
 		}
 		if i < 0 {
+			scan = len(rest) + scan
 			break
 		}
-		a.sseLine(rest[:i])
+		i += scan
+		scan = 0
+		a.sseLine(buf[start : start+i])
 		start += i + 1
 	}
+	a.scan = scan
 	a.buf = buf[:copy(buf, buf[start:])]
 	if final && len(a.buf) > 0 {
 		a.sseLine(a.buf)
-		a.buf = a.buf[:0]
+		a.buf, a.scan = a.buf[:0], 0
 	}
 	if final && a.sseHas {
 		a.sseDispatch()

@@ -49,6 +49,7 @@ type StreamAssembler struct {
 	closed  bool
 
 	buf      []byte
+	scan     int // SSE: bytes of buf already searched for a line end
 	skipLF   bool
 	sseData  []byte
 	sseEvent []byte
@@ -66,6 +67,7 @@ type StreamAssembler struct {
 	anomalies []interaction.Anomaly
 
 	slots  []*slot
+	locs   map[bkey]string // rendered location prefixes, see loc
 	blocks map[bkey]*block
 	calls  map[bkey]*scall
 	keyed  map[bkey]*slot
@@ -94,7 +96,9 @@ func newAssembler(api string, fr framing, maxTail int) *StreamAssembler {
 		blocks: make(map[bkey]*block),
 		calls:  make(map[bkey]*scall),
 		keyed:  make(map[bkey]*slot),
+		locs:   make(map[bkey]string),
 		js:     jsonSeqState{start: -1},
+		parser: jsontree.Parser{Reuse: true},
 	}
 }
 
@@ -407,16 +411,35 @@ func (a *StreamAssembler) slotFor(k bkey) *slot {
 }
 
 // blockFor returns the dynamic block indexed by k in slot s, creating it
-// at loc with context c.
-func (a *StreamAssembler) blockFor(k bkey, s *slot, loc string, c segCtx) *block {
+// at base+suffix with context c. The location is only built when the block
+// is new: a delta event costs no allocation.
+func (a *StreamAssembler) blockFor(k bkey, s *slot, base, suffix string, c segCtx) *block {
 	if b, ok := a.blocks[k]; ok {
 		return b
 	}
 	k.name = strings.Clone(k.name)
-	b := s.addBlock(loc, c)
+	b := s.addBlock(base+suffix, c)
 	a.blocks[k] = b
 	return b
 }
+
+// loc returns the location prefix indexed by k, rendering it once.
+func (a *StreamAssembler) loc(k bkey, render func() string) string {
+	if l, ok := a.locs[k]; ok {
+		return l
+	}
+	l := render()
+	a.locs[k] = l
+	return l
+}
+
+const (
+	locChoice uint8 = iota + 1
+	locOutput
+	locContent
+	locConverse
+	locCandidate
+)
 
 // staticSlot fills slot s (a new one when nil) from the current event tree
 // with the request/response parsers, replacing what it held: fn walks with

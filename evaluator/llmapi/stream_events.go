@@ -59,7 +59,7 @@ func (a *StreamAssembler) chatEvent(root int32) {
 
 func (a *StreamAssembler) chatChoice(ci int32, ch int32) {
 	t := &a.tree
-	base := "stream.choices" + idx(ci)
+	base := a.loc(bkey{tag: locChoice, i: ci}, func() string { return "stream.choices" + idx(ci) })
 	for m := t.First(ch); m >= 0; m = t.Next(m) {
 		switch key := t.Nodes[m].Key; key {
 		case "delta", "message":
@@ -89,7 +89,9 @@ func (a *StreamAssembler) chatDelta(ci int32, base string, d int32) {
 	if t.Kind(d) != jsontree.Object {
 		return
 	}
-	text := func(tag uint8, field string, c segCtx, v int32) {
+	// text appends a string delta; field is the member under the message,
+	// suffix ".message."+field (a constant at the hot call sites).
+	text := func(tag uint8, field, suffix string, c segCtx, v int32) {
 		if t.Kind(v) != jsontree.String {
 			if t.Kind(v) != jsontree.Null {
 				a.staticSlot(nil, base+".message", func(b *builder) {
@@ -108,20 +110,20 @@ func (a *StreamAssembler) chatDelta(ci int32, base string, d int32) {
 		if tag == tagChatOther {
 			k.name = field
 		}
-		blk := a.blockFor(k, a.slotFor(bkey{tag: tagChatChoice, i: ci, name: field}), base+".message."+field, c)
+		blk := a.blockFor(k, a.slotFor(bkey{tag: tagChatChoice, i: ci, name: field}), base, suffix, c)
 		blk.text.WriteString(s)
 	}
 	for m := t.First(d); m >= 0; m = t.Next(m) {
 		switch key := t.Nodes[m].Key; key {
 		case "content":
-			text(tagChatContent, "content", modelCtx, m)
+			text(tagChatContent, "content", ".message.content", modelCtx, m)
 		case "refusal":
-			text(tagChatRefusal, "refusal", modelCtx, m)
+			text(tagChatRefusal, "refusal", ".message.refusal", modelCtx, m)
 		case "reasoning_content", "reasoning":
-			text(tagChatReasoning, key, reasoningCtx, m)
+			text(tagChatReasoning, key, ".message."+key, reasoningCtx, m)
 		case "audio":
 			if tr := t.Get(m, "transcript"); tr >= 0 {
-				text(tagChatAudio, "audio.transcript", modelCtx, tr)
+				text(tagChatAudio, "audio.transcript", ".message.audio.transcript", modelCtx, tr)
 			}
 		case "tool_calls":
 			pos := int32(0)
@@ -134,7 +136,7 @@ func (a *StreamAssembler) chatDelta(ci int32, base string, d int32) {
 		case "role":
 		default:
 			if t.Kind(m) == jsontree.String {
-				text(tagChatOther, key, modelOther, m)
+				text(tagChatOther, key, ".message."+key, modelOther, m)
 			} else if t.Kind(m) != jsontree.Null {
 				a.staticSlot(nil, base+".message", func(b *builder) {
 					p := b.pushKey(key)
@@ -195,7 +197,7 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 	t := &a.tree
 	typ := t.GetStr(root, "type")
 	oi := intField(t, root, "output_index", 0)
-	outBase := "stream.output" + idx(oi)
+	outBase := a.loc(bkey{tag: locOutput, i: oi}, func() string { return "stream.output" + idx(oi) })
 	switch typ {
 	case "response.created":
 		a.newMessage()
@@ -216,37 +218,37 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		if t.GetStr(part, "type") == "refusal" {
 			field = "refusal"
 		}
-		a.responsesText(oi, ci, tagText, outBase+".content"+idx(ci)+"."+field, modelCtx, t.GetStr(part, field), typ == "response.content_part.done")
+		a.responsesText(oi, ci, tagText, outBase, ".content", "."+field, modelCtx, t.GetStr(part, field), typ == "response.content_part.done")
 	case "response.output_text.delta":
 		ci := intField(t, root, "content_index", 0)
-		a.responsesText(oi, ci, tagText, outBase+".content"+idx(ci)+".text", modelCtx, t.GetStr(root, "delta"), false)
+		a.responsesText(oi, ci, tagText, outBase, ".content", ".text", modelCtx, t.GetStr(root, "delta"), false)
 	case "response.output_text.done":
 		ci := intField(t, root, "content_index", 0)
-		a.responsesText(oi, ci, tagText, outBase+".content"+idx(ci)+".text", modelCtx, t.GetStr(root, "text"), true)
+		a.responsesText(oi, ci, tagText, outBase, ".content", ".text", modelCtx, t.GetStr(root, "text"), true)
 	case "response.refusal.delta", "response.refusal.done":
 		ci := intField(t, root, "content_index", 0)
 		v := t.GetStr(root, "delta")
 		if typ == "response.refusal.done" {
 			v = t.GetStr(root, "refusal")
 		}
-		a.responsesText(oi, ci, tagRefusal, outBase+".content"+idx(ci)+".refusal", modelCtx, v, typ == "response.refusal.done")
+		a.responsesText(oi, ci, tagRefusal, outBase, ".content", ".refusal", modelCtx, v, typ == "response.refusal.done")
 	case "response.reasoning_summary_part.added", "response.reasoning_summary_part.done":
 		si := intField(t, root, "summary_index", 0)
-		a.responsesText(oi, si, tagSummary, outBase+".summary"+idx(si)+".text", reasoningCtx, t.GetStr(t.Get(root, "part"), "text"), typ == "response.reasoning_summary_part.done")
+		a.responsesText(oi, si, tagSummary, outBase, ".summary", ".text", reasoningCtx, t.GetStr(t.Get(root, "part"), "text"), typ == "response.reasoning_summary_part.done")
 	case "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done":
 		si := intField(t, root, "summary_index", 0)
 		v, done := t.GetStr(root, "delta"), false
 		if strings.HasSuffix(typ, ".done") {
 			v, done = t.GetStr(root, "text"), true
 		}
-		a.responsesText(oi, si, tagSummary, outBase+".summary"+idx(si)+".text", reasoningCtx, v, done)
+		a.responsesText(oi, si, tagSummary, outBase, ".summary", ".text", reasoningCtx, v, done)
 	case "response.reasoning_text.delta", "response.reasoning_text.done":
 		ci := intField(t, root, "content_index", 0)
 		v, done := t.GetStr(root, "delta"), false
 		if strings.HasSuffix(typ, ".done") {
 			v, done = t.GetStr(root, "text"), true
 		}
-		a.responsesText(oi, ci, tagReasoning, outBase+".content"+idx(ci)+".text", reasoningCtx, v, done)
+		a.responsesText(oi, ci, tagReasoning, outBase, ".content", ".text", reasoningCtx, v, done)
 	case "response.function_call_arguments.delta", "response.mcp_call_arguments.delta",
 		"response.custom_tool_call_input.delta", "response.code_interpreter_call_code.delta",
 		"response.apply_patch_call_operation_diff.delta":
@@ -274,7 +276,7 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		}
 		blk, ok := a.blocks[bkey{tag: tagCommand, i: oi, j: k}]
 		if !ok {
-			blk = a.blockFor(bkey{tag: tagCommand, i: oi, j: k}, s, outBase+".action.commands"+idx(k), argCtx(c.id, 0))
+			blk = a.blockFor(bkey{tag: tagCommand, i: oi, j: k}, s, outBase, ".action.commands"+idx(k), argCtx(c.id, 0))
 			c.argBlocks = append(c.argBlocks, blk)
 		}
 		switch {
@@ -297,7 +299,7 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 				continue
 			}
 			f := t.Nodes[m].Key
-			blk := a.blockFor(bkey{tag: tagShellOut, i: oi, j: k, name: f}, s, outBase+".output"+idx(k)+"."+f, resultCtx("", 0))
+			blk := a.blockFor(bkey{tag: tagShellOut, i: oi, j: k, name: f}, s, outBase, ".output"+idx(k)+"."+f, resultCtx("", 0))
 			blk.text.WriteString(t.Str(m))
 		}
 	case "response.output_text.annotation.added":
@@ -375,8 +377,8 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 }
 
 // responsesText appends to (or, for a done event, sets) a text block of
-// output item oi.
-func (a *StreamAssembler) responsesText(oi, ci int32, tag uint8, loc string, c segCtx, v string, done bool) {
+// output item oi, part ci, at outBase+part[ci]+field.
+func (a *StreamAssembler) responsesText(oi, ci int32, tag uint8, outBase, part, field string, c segCtx, v string, done bool) {
 	s := a.slotFor(bkey{tag: tagSlot, i: oi})
 	if s.final {
 		return
@@ -385,7 +387,10 @@ func (a *StreamAssembler) responsesText(oi, ci int32, tag uint8, loc string, c s
 	if v == "" && !done {
 		return
 	}
-	blk := a.blockFor(k, s, loc, c)
+	blk, ok := a.blocks[k]
+	if !ok {
+		blk = a.blockFor(k, s, outBase, part+idx(ci)+field, c)
+	}
 	if done {
 		blk.set(v)
 	} else {
@@ -457,7 +462,7 @@ func (a *StreamAssembler) responsesItemAdded(oi int32, outBase string, item int3
 func (a *StreamAssembler) anthropicEvent(root int32) {
 	t := &a.tree
 	i := intField(t, root, "index", 0)
-	base := "stream.content" + idx(i)
+	base := a.loc(bkey{tag: locContent, i: i}, func() string { return "stream.content" + idx(i) })
 	switch t.GetStr(root, "type") {
 	case "message_start":
 		a.newMessage()
@@ -475,11 +480,11 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 		switch typ := t.GetStr(cb, "type"); typ {
 		case "text":
 			a.staticSlot(s, "", func(*builder) {}) // a restarted index begins afresh
-			blk := a.blockFor(bkey{tag: tagText, i: i}, s, base+".text", modelCtx)
+			blk := a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx)
 			blk.text.WriteString(t.GetStr(cb, "text"))
 		case "thinking":
 			a.staticSlot(s, "", func(*builder) {})
-			blk := a.blockFor(bkey{tag: tagReasoning, i: i}, s, base+".thinking", reasoningCtx)
+			blk := a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".thinking", reasoningCtx)
 			blk.text.WriteString(t.GetStr(cb, "thinking"))
 		case "redacted_thinking":
 		case "tool_use", "server_tool_use", "mcp_tool_use":
@@ -502,9 +507,9 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 		s := a.slotFor(bkey{tag: tagSlot, i: i})
 		switch t.GetStr(d, "type") {
 		case "text_delta":
-			a.blockFor(bkey{tag: tagText, i: i}, s, base+".text", modelCtx).text.WriteString(t.GetStr(d, "text"))
+			a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx).text.WriteString(t.GetStr(d, "text"))
 		case "thinking_delta":
-			a.blockFor(bkey{tag: tagReasoning, i: i}, s, base+".thinking", reasoningCtx).text.WriteString(t.GetStr(d, "thinking"))
+			a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".thinking", reasoningCtx).text.WriteString(t.GetStr(d, "thinking"))
 		case "input_json_delta":
 			c := a.calls[bkey{tag: tagCall, i: i}]
 			if c == nil {
@@ -592,7 +597,7 @@ func unwrapBedrock(t *jsontree.Tree, root int32, name []byte) (string, int32) {
 func (a *StreamAssembler) converseEvent(ev string, body int32) {
 	t := &a.tree
 	i := intField(t, body, "contentBlockIndex", 0)
-	base := "stream.output.message.content" + idx(i)
+	base := a.loc(bkey{tag: locConverse, i: i}, func() string { return "stream.output.message.content" + idx(i) })
 	switch ev {
 	case "messageStart":
 	case "contentBlockStart":
@@ -613,7 +618,7 @@ func (a *StreamAssembler) converseEvent(ev string, body int32) {
 		for m := t.First(d); m >= 0; m = t.Next(m) {
 			switch t.Nodes[m].Key {
 			case "text":
-				a.blockFor(bkey{tag: tagText, i: i}, s, base+".text", modelCtx).text.WriteString(t.Str(m))
+				a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx).text.WriteString(t.Str(m))
 			case "toolUse":
 				c := a.calls[bkey{tag: tagCall, i: i}]
 				if c == nil {
@@ -625,7 +630,7 @@ func (a *StreamAssembler) converseEvent(ev string, body int32) {
 				c.args.text.WriteString(t.GetStr(m, "input"))
 			case "reasoningContent":
 				if v := t.GetStr(m, "text"); v != "" {
-					a.blockFor(bkey{tag: tagReasoning, i: i}, s, base+".reasoningContent.reasoningText.text", reasoningCtx).text.WriteString(v)
+					a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".reasoningContent.reasoningText.text", reasoningCtx).text.WriteString(v)
 				}
 			default:
 				field := t.Nodes[m].Key
@@ -765,7 +770,7 @@ func (a *StreamAssembler) geminiCandidate(ci int32, cand int32) {
 		g = &gemCand{}
 		a.gem[ci] = g
 	}
-	base := "stream.candidates" + idx(ci) + ".content.parts"
+	base := a.loc(bkey{tag: locCandidate, i: ci}, func() string { return "stream.candidates" + idx(ci) + ".content.parts" })
 	for m := t.First(cand); m >= 0; m = t.Next(m) {
 		switch key := gkey(t.Nodes[m].Key); key {
 		case "content":

@@ -112,6 +112,12 @@ type Tree struct {
 	// per-string output up front.
 	Strings int
 	src     string
+	// esc holds decoded strings (those with escapes or invalid UTF-8) one
+	// after another, so that they cost one allocation per chunk rather than
+	// one each. Bytes handed out are never written again, except by a later
+	// parse into the same tree with Parser.Reuse set.
+	esc []byte
+	dec []byte // scratch for decoding one escaped string
 }
 
 // SyntaxError reports why and where a document is not JSON. It never holds

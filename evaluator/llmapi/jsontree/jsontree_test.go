@@ -297,6 +297,25 @@ func sameMemory(sub, s string) bool {
 	return p >= b && p+uintptr(len(sub)) <= b+uintptr(len(s))
 }
 
+// TestParseIntoKeepsStrings checks that decoded strings of one parse
+// survive a later parse into the same tree, unless Reuse is set.
+func TestParseIntoKeepsStrings(t *testing.T) {
+	var tr Tree
+	if err := (Parser{}).ParseInto(&tr, `{"a":"x\ny","b":"caf\u00e9"}`); err != nil {
+		t.Fatal(err)
+	}
+	a, b := tr.GetStr(0, "a"), tr.GetStr(0, "b")
+	if err := (Parser{}).ParseInto(&tr, `{"c":"zz\tzzzzzzzzzzzzzz","d":"\u20ac\u20ac\u20ac"}`); err != nil {
+		t.Fatal(err)
+	}
+	if a != "x\ny" || b != "café" {
+		t.Errorf("earlier strings changed: %q %q", a, b)
+	}
+	if tr.GetStr(0, "c") != "zz\tzzzzzzzzzzzzzz" || tr.GetStr(0, "d") != "€€€" {
+		t.Errorf("new strings wrong")
+	}
+}
+
 // TestDifferentialCorpus checks every JSON wire sample and every
 // chunks-jsonl line against encoding/json.
 func TestDifferentialCorpus(t *testing.T) {

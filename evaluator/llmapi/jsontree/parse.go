@@ -6,12 +6,17 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Parser holds parsing options. The zero value is ready to use.
 type Parser struct {
 	// MaxDepth limits nesting of objects and arrays; 0 means DefaultMaxDepth.
 	MaxDepth int
+	// Reuse lets ParseInto overwrite the storage of decoded strings from a
+	// previous parse into the same tree. Callers parsing many small
+	// documents (stream events) set it and copy what they keep.
+	Reuse bool
 }
 
 // Parse parses body with the default options. The body is converted to a
@@ -40,6 +45,11 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 	t.Anomalies = t.Anomalies[:0]
 	t.Strings = 0
 	t.src = s
+	if p.Reuse {
+		t.esc = t.esc[:0]
+	} else {
+		t.esc = nil
+	}
 	if len(s) >= math.MaxInt32 {
 		return &SyntaxError{Offset: 0, Reason: "document larger than 2 GiB"}
 	}
@@ -85,7 +95,6 @@ type state struct {
 	s        string
 	pos      int
 	maxDepth int
-	buf      []byte // scratch for decoding escaped strings
 }
 
 func (st *state) fail(reason string) error {
@@ -371,7 +380,7 @@ func (st *state) str() (string, bool, error) {
 // is already known to be plain.
 func (st *state) strSlow(start, i int) (string, bool, error) {
 	s := st.s
-	b := append(st.buf[:0], s[start:i]...)
+	b := append(st.t.dec[:0], s[start:i]...)
 	for {
 		if i >= len(s) {
 			st.pos = i
@@ -381,8 +390,8 @@ func (st *state) strSlow(start, i int) (string, bool, error) {
 		switch {
 		case c == '"':
 			st.pos = i + 1
-			st.buf = b
-			return string(b), true, nil
+			st.t.dec = b
+			return st.keep(b), true, nil
 		case c == '\\':
 			if i+1 >= len(s) {
 				st.pos = i + 1
@@ -450,6 +459,26 @@ func (st *state) strSlow(start, i int) (string, bool, error) {
 			i += size
 		}
 	}
+}
+
+// keep copies a decoded string into the tree's storage. A full chunk is
+// left as it is (strings point into it) and a new one, twice as large,
+// started; the first is sized from the document.
+func (st *state) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	t := st.t
+	if len(t.esc)+len(b) > cap(t.esc) {
+		n := 2 * cap(t.esc)
+		if n == 0 {
+			n = min(max(len(st.s)/16, 64), 4096)
+		}
+		t.esc = make([]byte, 0, max(n, 2*len(b)))
+	}
+	start := len(t.esc)
+	t.esc = append(t.esc, b...)
+	return unsafe.String(&t.esc[start], len(b))
 }
 
 func hex4(s string, i int) rune {
