@@ -5,6 +5,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/detect/evasion"
+	"github.com/sluicehq/sluice/evaluator/detect/injection"
 	"github.com/sluicehq/sluice/evaluator/detect/pii"
 	"github.com/sluicehq/sluice/evaluator/detect/secrets"
 	"github.com/sluicehq/sluice/evaluator/detect/toolrisk"
@@ -38,6 +39,9 @@ func BuildDetectors(s *policy.DetectorSettings) ([]detect.Detector, error) {
 			return nil, err
 		}
 		out = append(out, d)
+	}
+	if !s.Injection.Disabled {
+		out = append(out, injection.New())
 	}
 	if !s.ToolRisk.Disabled {
 		tc := s.ToolRisk.ToolCategories
