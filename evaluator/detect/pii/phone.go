@@ -18,7 +18,6 @@ type phoneBody struct {
 	lens   [8]uint8
 	paren  [8]bool
 	seps   uint8 // bit set of separators used: 1 space, 2 '-', 4 '.', 8 '/'
-	trunk  bool  // a "(0)" group was dropped
 	over   bool  // more digits than any phone number has
 }
 
@@ -50,9 +49,7 @@ func parsePhoneBody(t string, j int) phoneBody {
 		if paren {
 			j++ // ')'
 		}
-		if paren && g == "0" && b.ng > 0 {
-			b.trunk = true
-		} else {
+		if !paren || g != "0" || b.ng == 0 { // a "(0)" trunk prefix is not dialled from abroad
 			for k := 0; k < len(g); k++ {
 				if b.nd == len(b.digits) {
 					b.over = true
@@ -209,7 +206,7 @@ func (s *scanner) atParen(i int) int {
 			return end
 		}
 	}
-	if s.nationalOK(&b) && s.nationalContext(i) {
+	if nationalOK(&b) && s.nationalContext(i) {
 		s.emit(entPhone, i, end, 0.6)
 		return end
 	}
@@ -259,7 +256,7 @@ func (s *scanner) phoneDigits(i int, tk *numTok) int {
 		return -1 // a date, the tail of a longer grouped number, arithmetic
 	}
 	b := parsePhoneBody(t, i)
-	if !s.nationalOK(&b) {
+	if !nationalOK(&b) {
 		return -1
 	}
 	end = extension(t, b.end)
@@ -308,7 +305,7 @@ func tokDateLike(t string, tk *numTok) bool {
 // 12 digits in at least two groups of at least two digits (the first may be
 // a lone trunk digit), that does not read as a date, an IP address or a
 // repeated digit.
-func (s *scanner) nationalOK(b *phoneBody) bool {
+func nationalOK(b *phoneBody) bool {
 	if b.over || b.nd < 7 || b.nd > 12 || b.ng > 6 {
 		return false
 	}
