@@ -163,7 +163,7 @@ func New(cfg Config) (*Detector, error) {
 	if len(pats) == 0 {
 		return d, nil
 	}
-	ac, err := ahocorasick.Compile(pats)
+	ac, err := compileKeywords(pats)
 	if err != nil {
 		return nil, fmt.Errorf("secrets: keywords: %w", err)
 	}
@@ -195,13 +195,13 @@ func (r *rule) compile() error {
 		if r.back == 0 {
 			src = `^(?:` + src + `)`
 		}
-		rx, err := regexp.Compile(src)
+		rx, err := compileCached(src)
 		if err != nil {
 			return fmt.Errorf("secrets: rule %s: %w", r.id, err)
 		}
 		r.rx = rx
 	case kindKeyed:
-		rx, err := regexp.Compile(`^(?:` + r.value + `)$`)
+		rx, err := compileCached(`^(?:` + r.value + `)$`)
 		if err != nil {
 			return fmt.Errorf("secrets: rule %s: %w", r.id, err)
 		}
@@ -356,4 +356,55 @@ func mayHide(text string, norm *normalize.Result) bool {
 	// U+FF01..U+FF5E (full-width ASCII) encode as EF BC 81..EF BD 9E;
 	// mathematical alphanumerics (U+1D400..U+1D7FF) start with F0 9D.
 	return strings.Contains(text, "\xef\xbc") || strings.Contains(text, "\xef\xbd") || strings.Contains(text, "\xf0\x9d")
+}
+
+// Compiled regular expressions and keyword automata are immutable and safe
+// for concurrent use, so detectors built from the same rules share them:
+// a policy reload or a test that builds many detectors does not pay for
+// compiling a few hundred expressions each time.
+var (
+	cacheMu sync.Mutex
+	rxCache = map[string]*regexp.Regexp{}
+	acCache = map[string]*ahocorasick.Matcher{}
+)
+
+func compileCached(src string) (*regexp.Regexp, error) {
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if rx, ok := rxCache[src]; ok {
+		return rx, nil
+	}
+	rx, err := regexp.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	rxCache[src] = rx
+	return rx, nil
+}
+
+func compileKeywords(pats []ahocorasick.Pattern) (*ahocorasick.Matcher, error) {
+	var b strings.Builder
+	for _, p := range pats {
+		if p.FoldCase {
+			b.WriteByte('i')
+		} else {
+			b.WriteByte('s')
+		}
+		b.WriteString(p.Text)
+		b.WriteByte(0)
+	}
+	key := b.String()
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if m, ok := acCache[key]; ok {
+		return m, nil
+	}
+	m, err := ahocorasick.Compile(pats)
+	if err != nil {
+		return nil, err
+	}
+	if len(acCache) < 16 {
+		acCache[key] = m
+	}
+	return m, nil
 }
