@@ -110,7 +110,7 @@ var entities = [numEntities]entity{
 		"tax id", "tin",
 	}},
 	entINAadhaar: {"in_aadhaar", "pii.in_aadhaar", high, "Indian Aadhaar number", true, []string{
-		"aadhaar", "aadhar", "adhaar", "uidai", "uid", "आधार",
+		"aadhaar", "aadhar", "adhaar", "uidai", "आधार",
 	}},
 	entBRCPF: {"br_cpf", "pii.br_cpf", high, "Brazilian CPF number", true, []string{
 		"cpf", "cadastro de pessoas", "cpf/mf",

@@ -232,6 +232,7 @@ var examples = [numEntities][]detect.Example{
 		{Text: "1234 5678 9012"},
 		{Text: "4983 6152 7095"},
 		{Text: "4983 6152 7094 1234"},
+		{Text: "uid=498361527094"},
 	},
 	entBRCPF: {
 		{Text: "CPF 529.982.247-25", Positive: true},
