@@ -51,6 +51,14 @@ func genericRules() []*rule {
 				fp(`Authorization: Basic dXNlcjo=`),
 				fp(`the Authorization header carries a bearer token`),
 			)),
+		custom("snowflake_credential", "Snowflake password or token", detect.SeverityHigh,
+			[]string{"snowflake"}, scanVendorCredential, withPrio(prioKeyed),
+			examples(
+				tp(`SNOWFLAKE_PASSWORD="Vq8!rT2zLm9#xK"`),
+				tp(`snowflake.token: Hq7zLm2Rv9Tx4Wk8Bn1Cy5Dp3Fh6Gj0K`),
+				fp(`SNOWFLAKE_ACCOUNT=xy12345.us-east-1`),
+				fp(`SNOWFLAKE_PASSWORD=${SNOWFLAKE_PASSWORD}`),
+			)),
 		custom("cli_password", "Password passed on a command line", detect.SeverityMedium,
 			[]string{"-u", "--user", "-p", "--password", "--pass", "-a"}, scanCLIPassword,
 			caseSensitive(), withPrio(prioHeader), withConf(0.8),
@@ -225,6 +233,28 @@ func scanGeneric(s *scan, r *rule, ks, ke int) {
 		return
 	}
 	s.add(r, a.valStart, a.valEnd, conf)
+}
+
+// scanVendorCredential reports a password or token assigned to a name that
+// also names the vendor ("SNOWFLAKE_PASSWORD"), under the vendor's rule id,
+// with the same value tests as generic assignments.
+func scanVendorCredential(s *scan, r *rule, ks, ke int) {
+	if ks < s.done[r.index] || !wordStart(s.text, ks) {
+		return
+	}
+	a, ok := parseAssign(s.text, ks, ke, false)
+	if !ok {
+		return
+	}
+	s.done[r.index] = a.valEnd
+	class := classifyName(s.text[a.keyStart:a.keyEnd])
+	if class != namePassword && class != nameSecret {
+		return
+	}
+	v := s.text[a.valStart:a.valEnd]
+	if genericValue(s, class, v, a.quote != 0) {
+		s.add(r, a.valStart, a.valEnd, 0.9)
+	}
 }
 
 // genericValue decides whether a value assigned to a secret-looking name

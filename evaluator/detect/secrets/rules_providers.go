@@ -934,7 +934,7 @@ func paymentRules() []*rule {
 				fp(`OTHER_SETTING=sk_live_OYzK2CkXtkVSg32F5YTVXPbULWINkvXk5fnjx8zmpz805jj5oG8mkOuADkVbvVtpQdtXdw3gi2mjVoCr`),
 				fp(`WORKOS_API_KEY=sk_test_example`),
 			)),
-		tok(`square_access_token`, `Square access token`, detect.SeverityHigh, `EAAA`, `EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22}`,
+		tok(`square_access_token`, `Square access token`, detect.SeverityCritical, `EAAA`, `EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22}`,
 			withKeywords(`sq0atp-`),
 			withMore("_-"),
 			examples(
@@ -942,7 +942,7 @@ func paymentRules() []*rule {
 				tp(`token=sq0atp-C7tZOdfJj_d9hcwxAGFg3Q`),
 				fp(`aws-cli@sha256:eaaa7b11777babe28e6133a8b19ff71cea687e0d7f05158dee95a71f76ce3d00`),
 			)),
-		tok(`square_oauth_secret`, `Square OAuth application secret`, detect.SeverityHigh, `sq0csp-`, `sq0csp-[A-Za-z0-9_-]{43}`,
+		tok(`square_oauth_secret`, `Square OAuth application secret`, detect.SeverityCritical, `sq0csp-`, `sq0csp-[A-Za-z0-9_-]{43}`,
 			withMore("_-"),
 			examples(
 				tp(`SQUARE_APP_SECRET=sq0csp-dIr79bq2UxNCNVEVdeYCnDYuT7Yz0Vr2pfmLs_TWZwF`),
@@ -978,7 +978,7 @@ func paymentRules() []*rule {
 				tp(`FLWSECK_TEST-68eb6814d312e121c27183ac1cd2e8d7-X`),
 				fp(`FLWSECK_TEST-short`),
 			)),
-		tok(`paddle_api_key`, `Paddle live API key`, detect.SeverityHigh, `pdl_live_apikey_`, `pdl_live_apikey_[a-z0-9]{26}_[A-Za-z0-9]{22}_[A-Za-z0-9]{3}`,
+		tok(`paddle_api_key`, `Paddle live API key`, detect.SeverityCritical, `pdl_live_apikey_`, `pdl_live_apikey_[a-z0-9]{26}_[A-Za-z0-9]{22}_[A-Za-z0-9]{3}`,
 			examples(
 				tp(`PADDLE_API_KEY=pdl_live_apikey_3fsk8638m95hec0qbotfp7le34_oBxNL4qNvb9gkqmO22drz0_ZJQ`),
 				fp(`PADDLE_API_KEY=pdl_live_apikey_short`),
