@@ -187,22 +187,61 @@ func (b *builder) shadowed(m int32, c segCtx) bool {
 	return true
 }
 
-// skipKeys are keys whose string values the generic walk ignores inside
-// known APIs: enumerations and identifiers the provider validates, and
-// opaque payloads (base64 media, encrypted reasoning, signatures) that are
-// not text anyone reads.
-var skipKeys = map[string]bool{
-	"type": true, "role": true, "id": true, "object": true, "status": true,
-	"cache_control": true, "detail": true, "format": true,
-	"mime_type": true, "mimeType": true, "media_type": true, "mediaType": true,
-	"responseMimeType": true, "response_mime_type": true,
-	"finish_reason": true, "finishReason": true, "stop_reason": true, "stopReason": true,
-	"effort": true, "verbosity": true, "service_tier": true, "truncation": true,
-	"reasoning_effort": true, "tool_choice": true, "toolChoice": true,
+// opaqueKeys hold payloads that are not text anyone reads: base64 media,
+// encrypted reasoning and compaction, signatures. The generic walk skips
+// them inside known APIs.
+var opaqueKeys = map[string]bool{
 	"encrypted_content": true, "encrypted_index": true, "signature": true,
 	"thoughtSignature": true, "thought_signature": true, "redactedContent": true,
 	"file_data": true, "partial_image_b64": true, "b64_json": true, "fingerprint": true,
-	"bytes": true, "voice": true, "search_context_size": true,
+	"bytes": true,
+}
+
+// enumKeys hold enumerations the provider validates (block types, roles,
+// statuses, formats). Inside known APIs the generic walk skips their
+// values when they look like an enumeration value (see isEnumValue), so
+// that every block does not add its type as a segment; anything else under
+// these keys is scanned.
+var enumKeys = map[string]bool{
+	"type": true, "role": true, "object": true, "status": true, "detail": true, "format": true,
+	"mime_type": true, "mimeType": true, "media_type": true, "mediaType": true,
+	"responseMimeType": true, "response_mime_type": true,
+	"finish_reason": true, "finishReason": true, "stop_reason": true, "stopReason": true,
+	"effort": true, "verbosity": true, "service_tier": true, "truncation": true, "ttl": true,
+	"reasoning_effort": true, "tool_choice": true, "toolChoice": true, "voice": true,
+	"search_context_size": true,
+}
+
+// isEnumValue reports whether s looks like an enumeration value: short,
+// lower-case words joined by _ - . : /, and few digits (dated versions
+// such as web_search_20250305). Keys, tokens and prose do not.
+func isEnumValue(s string) bool {
+	if len(s) == 0 || len(s) > 40 {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', c == '_', c == '-', c == '.', c == ':', c == '/', c == '+':
+		case '0' <= c && c <= '9':
+			digits++
+		default:
+			return false
+		}
+	}
+	return digits <= 8
+}
+
+// skipString reports whether the generic walk of a known API skips string
+// node n.
+func skipString(n *jsontree.Node) bool {
+	if isOpaqueString(n.Str) {
+		return true
+	}
+	if n.KeyStart < 0 {
+		return false
+	}
+	return opaqueKeys[n.Key] || enumKeys[n.Key] && isEnumValue(n.Str)
 }
 
 // isOpaqueString reports string values the known-API walk skips whatever
@@ -216,8 +255,8 @@ func isOpaqueString(s string) bool {
 }
 
 // generic walks v and emits every string under it with context c. Inside a
-// known API it skips strings under enumeration and opaque keys (skipKeys),
-// data URLs, and the data of base64 sources.
+// known API it skips opaque payloads and enumeration values (skipString)
+// and the data of base64 sources.
 func (b *builder) generic(v int32, c segCtx) {
 	if v < 0 {
 		return
@@ -225,7 +264,7 @@ func (b *builder) generic(v int32, c segCtx) {
 	t := b.t
 	switch n := &t.Nodes[v]; n.Kind {
 	case jsontree.String:
-		if b.known && (n.KeyStart >= 0 && skipKeys[n.Key] || isOpaqueString(n.Str)) {
+		if b.known && skipString(n) {
 			return
 		}
 		b.emit(v, c)
@@ -277,7 +316,7 @@ func (b *builder) schema(v int32, c segCtx) {
 					continue
 				}
 			}
-			if b.known && skipKeys[key] && t.Kind(m) == jsontree.String {
+			if b.known && t.Kind(m) == jsontree.String && skipString(&t.Nodes[m]) {
 				continue
 			}
 			p := b.pushKey(t.Nodes[m].Key)

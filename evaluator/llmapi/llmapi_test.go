@@ -227,9 +227,9 @@ func TestNothingUnscanned(t *testing.T) {
 		"include": true, "modalities": true, "data": true, "mimeType": true, "mime_type": true,
 		"category": true, "threshold": true, "mode": true, "server_label": true, "required": true,
 		"$ref": true, "$schema": true, "reasoning_effort": true, "arguments": true,
-		"tool_id": true, "summary": true,
+		"tool_id": true, "summary": true, "id": true, // ids are consumed into ToolCall.ID and ToolCallID
 	}
-	for k := range skipKeys {
+	for k := range opaqueKeys {
 		allowed[k] = true
 	}
 	var bodies []struct{ name, path string }
@@ -272,7 +272,7 @@ func TestNothingUnscanned(t *testing.T) {
 				for key >= 0 && tr.Nodes[key].KeyStart < 0 {
 					key = tr.Nodes[key].Parent
 				}
-				if key >= 0 && allowed[tr.Nodes[key].Key] || isOpaqueString(n.Str) {
+				if key >= 0 && allowed[tr.Nodes[key].Key] || skipString(n) {
 					continue
 				}
 				t.Errorf("string at %s is not scanned", tr.Path(int32(i)))

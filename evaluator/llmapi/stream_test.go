@@ -205,6 +205,13 @@ func TestStreamNoAliasing(t *testing.T) {
 					b[i] = 'X'
 				}
 			}
+			// Overwrite the event tree's decoded-string storage too.
+			junk := `["X\n"` + strings.Repeat(`,"\"XX\n"`, 4096) + `]`
+			for range 3 {
+				if err := a.parser.ParseInto(&a.tree, junk); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if after := marshalGolden(a.Interaction()); !bytes.Equal(before, after) {
 				t.Fatalf("assembled content changed when buffers were overwritten:\n%s", firstDiff(after, before))
 			}
