@@ -275,6 +275,10 @@ func TestNothingUnscanned(t *testing.T) {
 				if key >= 0 && allowed[tr.Nodes[key].Key] || skipString(n) {
 					continue
 				}
+				// Schema type keywords, in Gemini's upper case too.
+				if key >= 0 && tr.Nodes[key].Key == "type" && isEnumValue(strings.ToLower(n.Str)) {
+					continue
+				}
 				t.Errorf("string at %s is not scanned", tr.Path(int32(i)))
 			}
 		})
