@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Tool categories returned by Categorize, for policy conditions.
@@ -230,4 +231,38 @@ func CodeLang(name string) string {
 		return "perl"
 	}
 	return "python"
+}
+
+// toolInfo caches what a tool name says about its arguments: agents call
+// the same few tools all day, and KindOf is a few dozen substring tests.
+type toolInfo struct {
+	kind ToolKind
+	lang string
+}
+
+var toolInfos struct {
+	sync.RWMutex
+	m map[string]toolInfo
+}
+
+// maxToolInfos bounds the cache: names are client-chosen.
+const maxToolInfos = 4096
+
+func infoOf(name string) toolInfo {
+	toolInfos.RLock()
+	ti, ok := toolInfos.m[name]
+	toolInfos.RUnlock()
+	if ok {
+		return ti
+	}
+	ti = toolInfo{KindOf(name), CodeLang(name)}
+	toolInfos.Lock()
+	if toolInfos.m == nil {
+		toolInfos.m = make(map[string]toolInfo)
+	}
+	if len(toolInfos.m) < maxToolInfos {
+		toolInfos.m[name] = ti
+	}
+	toolInfos.Unlock()
+	return ti
 }

@@ -3,6 +3,7 @@ package toolrisk
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
@@ -192,6 +193,22 @@ func dedupe(hs []hit) []hit {
 	return out
 }
 
+// located is a hit with the payload it was found in (-1: the call).
+type located struct {
+	hit
+	payload int
+}
+
+// scratch is the per-Detect working memory, pooled so that judging a
+// typical call allocates nothing.
+type scratch struct {
+	payloads []Payload
+	all      []located
+	k        checker
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
 // Detect judges every tool call of the interaction: calls the model asks
 // for in a response, and calls carried in the request's history.
 func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Finding {
@@ -199,21 +216,25 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 	if ix == nil || len(ix.ToolCalls) == 0 {
 		return out
 	}
-	var payloads []Payload
-	k := checker{protected: d.protected}
-	type located struct {
-		hit
-		payload int
-	}
-	var all []located
+	sc := scratchPool.Get().(*scratch)
+	defer func() {
+		clear(sc.payloads[:cap(sc.payloads)]) // drop references to this request's text
+		sc.payloads = sc.payloads[:0]
+		sc.all = sc.all[:0]
+		sc.k = checker{hits: sc.k.hits[:0]}
+		scratchPool.Put(sc)
+	}()
+	k := &sc.k
+	k.protected = d.protected
 	for ci := range ix.ToolCalls {
 		call := &ix.ToolCalls[ci]
-		payloads = Payloads(call, payloads[:0])
-		all = all[:0]
+		sc.payloads = Payloads(call, sc.payloads[:0])
+		payloads := sc.payloads
+		all := sc.all[:0]
 		opaque := false
 		for pi := range payloads {
 			k.hits = k.hits[:0]
-			if d.analyze(&k, &payloads[pi]) {
+			if d.analyze(k, &payloads[pi]) {
 				opaque = true
 			}
 			for _, h := range k.hits {
@@ -222,7 +243,7 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		}
 		dangerous := false
 		if d.reportDangerous || opaque {
-			dangerous = d.Categorize(call.Name) == CategoryDangerous || KindOf(call.Name) != KindOther
+			dangerous = d.Categorize(call.Name) == CategoryDangerous || infoOf(call.Name).kind != KindOther
 		}
 		if len(all) == 0 && dangerous && (d.reportDangerous || opaque) {
 			reason := "call to a tool that runs arbitrary commands"
@@ -252,6 +273,7 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 			}
 			out = append(out, d.finding(in, ci, call, payloads, all[best].hit, all[best].payload))
 		}
+		sc.all = all
 	}
 	return out
 }

@@ -50,7 +50,8 @@ var (
 // editor writes, and, for other tools, every string argument (where
 // injection payloads hide). It appends to dst.
 func Payloads(call *interaction.ToolCall, dst []Payload) []Payload {
-	kind := KindOf(call.Name)
+	ti := infoOf(call.Name)
+	kind := ti.kind
 	args := call.Args
 	if args == nil && call.Arguments != "" {
 		t := strings.TrimSpace(call.Arguments)
@@ -65,22 +66,22 @@ func Payloads(call *interaction.ToolCall, dst []Payload) []Payload {
 			if strings.HasPrefix(t, `"`) && json.Unmarshal([]byte(t), &s) == nil {
 				t = s
 			}
-			return appendRaw(dst, kind, call.Name, t)
+			return appendRaw(dst, kind, ti.lang, t)
 		}
 	}
-	e := extractor{kind: kind, lang: CodeLang(call.Name), dst: dst}
+	e := extractor{kind: kind, lang: ti.lang, dst: dst}
 	e.walk(args, "", 0)
 	return e.dst
 }
 
-func appendRaw(dst []Payload, kind ToolKind, name, t string) []Payload {
+func appendRaw(dst []Payload, kind ToolKind, lang, t string) []Payload {
 	switch kind {
 	case KindShell:
 		return append(dst, Payload{Kind: PayloadShell, Text: t, Key: "input"})
 	case KindSQL:
 		return append(dst, Payload{Kind: PayloadSQL, Text: t, Key: "input"})
 	case KindCode:
-		return append(dst, Payload{Kind: PayloadCode, Lang: CodeLang(name), Text: t, Key: "input"})
+		return append(dst, Payload{Kind: PayloadCode, Lang: lang, Text: t, Key: "input"})
 	case KindEditor:
 		return dst
 	}
@@ -120,7 +121,8 @@ func (e *extractor) walk(m map[string]any, prefix string, depth int) {
 		}
 	}
 	matched := false
-	keys := make([]string, 0, len(m))
+	var kbuf [8]string
+	keys := kbuf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -185,10 +187,7 @@ func (e *extractor) walk(m map[string]any, prefix string, depth int) {
 			}
 		}
 		if n == 1 {
-			e.dst = appendRaw(e.dst, e.kind, "", only)
-			if e.kind == KindCode && len(e.dst) > 0 {
-				e.dst[len(e.dst)-1].Lang = e.lang
-			}
+			e.dst = appendRaw(e.dst, e.kind, e.lang, only)
 		}
 	}
 }

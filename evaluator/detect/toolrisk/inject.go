@@ -180,7 +180,7 @@ func (k *checker) codeInjection(v string) {
 func (k *checker) shellInjection(v string) {
 	t := strings.TrimSpace(v)
 	switch {
-	case reShellSubst.MatchString(v):
+	case strings.Contains(v, "$(") && reShellSubst.MatchString(v):
 		k.addText(ruleShellInjection, detect.SeverityHigh, "carries a shell command substitution", v)
 	case strings.HasPrefix(t, "`") && strings.HasSuffix(t, "`") && len(t) > 3 && reBacktickCmd.MatchString(strings.TrimSpace(t[1:len(t)-1])):
 		k.addText(ruleShellInjection, detect.SeverityHigh, "carries a backtick shell command", v)

@@ -92,7 +92,6 @@ var infraCLIs = map[string]infraSpec{
 	"virsh":         {rule: ruleServiceDestroy, sev: detect.SeverityMedium},
 	"lxc":           {rule: ruleServiceDestroy, sev: detect.SeverityMedium},
 	"multipass":     {rule: ruleServiceDestroy, sev: detect.SeverityMedium},
-	"npm":           {rule: ruleServiceDestroy, sev: detect.SeverityMedium, extra: []string{"unpublish"}},
 	"consul":        {rule: ruleDatabaseDestroy, sev: detect.SeverityMedium},
 	"influx":        {rule: ruleDatabaseDestroy, sev: detect.SeverityMedium},
 	"stripe":        {rule: ruleServiceDestroy, sev: detect.SeverityMedium},
@@ -164,6 +163,12 @@ func (k *checker) infra(c *Command) {
 		return
 	case name == "java":
 		k.jarCLI(c)
+		return
+	case name == "npm" || name == "pnpm" || name == "yarn":
+		// Only unpublishing is destructive; rm/remove uninstall a dependency.
+		if sub := subcommands(c.Args, nil, 1); len(sub) == 1 && sub[0] == "unpublish" {
+			k.add(ruleServiceDestroy, detect.SeverityMedium, "unpublishes a package from the registry", c)
+		}
 		return
 	default:
 		return

@@ -145,7 +145,7 @@ func TestSplitSQL(t *testing.T) {
 func TestNeedsAnalysis(t *testing.T) {
 	for s, want := range map[string]bool{
 		"ls -la": false, "go test ./...": false, "cat main.go": false, "make build": false,
-		"rm -rf x": true, "git status": true, "cat ~/.ssh/id_rsa": true, "echo hi > /dev/sda": true,
+		"rm -rf x": true, "git status": false, "git reset --hard": true, "python3 app.py": false, "echo x | python3": true, "cat ~/.ssh/id_rsa": true, "echo hi > /dev/sda": true,
 		":(){ :|:& };:": true, "$CMD -x": true, "x=$(y)": true, "ｒｍ": true, "cat .env": true,
 	} {
 		if got := needsAnalysis(s); got != want {
