@@ -39,6 +39,9 @@ func genericRules() []*rule {
 				fp(`password = "***"`),
 				fp(`if token == "abcdefghijklmnop" {`),
 				fp(`The secret to a good sourdough is patience.`),
+				tp(`SECRET_KEY = 'django-insecure-8v#k2!x@p0q$w9e^r7t&y6u*i5o(p4)'`),
+				fp(`token = request.headers.get("X-Token")`),
+				fp(`if password == confirm_password:`),
 			)),
 		custom("authorization_header", "Credential in an HTTP Authorization header", detect.SeverityMedium,
 			[]string{"authorization"}, scanAuthHeader, withPrio(prioHeader), withConf(0.8),
@@ -260,7 +263,7 @@ func scanVendorCredential(s *scan, r *rule, ks, ke int) {
 // genericValue decides whether a value assigned to a secret-looking name
 // is a literal credential.
 func genericValue(s *scan, class nameClass, v string, quoted bool) bool {
-	if len(v) > 256 || strings.ContainsAny(v, "()[]{}<>") {
+	if len(v) > 256 || !quoted && strings.ContainsAny(v, "()[]{}<>") {
 		return false // calls, templates, encrypted blocks (ENC[...]), markup
 	}
 	if !quoted && isCodeRef(v) {
@@ -384,6 +387,17 @@ func randomBody(v string) bool {
 			best, bs = j-i, i
 		}
 		i = j
+	}
+	special := 0
+	for i := 0; i < len(v); i++ {
+		if !isAlnum(v[i]) && !strings.ContainsRune("-_./:+=", rune(v[i])) {
+			special++
+		}
+	}
+	if special >= 3 {
+		// Generated secrets with punctuation ("8v#k2!x@p0q$w9e") have short
+		// alphanumeric runs; their symbols are the randomness.
+		return !isPlaceholder(v)
 	}
 	if best < 8 {
 		return false
