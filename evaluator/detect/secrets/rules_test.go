@@ -30,9 +30,11 @@ func TestRuleExamples(t *testing.T) {
 						t.Errorf("missed positive %q (got %v)", ex.Text, detectors(fs))
 						continue
 					}
-					if hit.Start < 0 || hit.End > len(ex.Text) || hit.Start >= hit.End {
+					if hit.Start < 0 || hit.End > len(ex.Text) || hit.End-hit.Start < 4 {
 						t.Errorf("bad span [%d,%d) for %q", hit.Start, hit.End, ex.Text)
+						continue
 					}
+					checkSpan(t, d, r, ex.Text[hit.Start:hit.End])
 					continue
 				}
 				neg++
@@ -73,6 +75,36 @@ func TestEvidenceNeverWhole(t *testing.T) {
 					t.Errorf("%s: reason %q reveals the secret", f.Detector, f.Reason)
 				}
 			}
+		}
+	}
+}
+
+// checkSpan checks that a reported span is exactly the secret: the whole
+// assigned value for keyed rules, the whole token for token rules, and for
+// the others at least no surrounding quotes or separators.
+func checkSpan(t *testing.T, d *Detector, r *rule, span string) {
+	t.Helper()
+	cr := d.rules[0]
+	for _, x := range d.rules {
+		if x.id == r.id {
+			cr = x
+		}
+	}
+	switch {
+	case cr.kind == kindKeyed:
+		if !cr.rx.MatchString(span) {
+			t.Errorf("span %q is not the whole value", span)
+		}
+	case cr.kind == kindToken && cr.back == 0 && cr.rx.NumSubexp() == 0:
+		if loc := cr.rx.FindStringIndex(span); loc == nil || loc[1] != len(span) {
+			t.Errorf("span %q is not the whole token", span)
+		}
+	default:
+		// Base64 padding may end a secret; nothing of the assignment around
+		// it may start or end one.
+		first, last := span[0], span[len(span)-1]
+		if strings.IndexByte("\"' =:,", first) >= 0 || strings.IndexByte("\"' :,", last) >= 0 {
+			t.Errorf("span %q carries a delimiter", span)
 		}
 	}
 }
