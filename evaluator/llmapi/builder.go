@@ -15,10 +15,9 @@ type segCtx struct {
 	kind   interaction.Kind
 	turn   int
 	callID string
-	// result marks text that answers a tool call (linked by callID, or by
-	// resultName where the API has no ids).
-	result     bool
-	resultName string
+	// result marks text that answers a tool call (linked by callID; calls
+	// without ids are linked by name, see resultByName).
+	result bool
 }
 
 func (c segCtx) withKind(k interaction.Kind) segCtx { c.kind = k; return c }

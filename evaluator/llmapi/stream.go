@@ -354,8 +354,21 @@ type slot struct {
 	calls       []*scall
 	tools       []interaction.ToolDef // tools an item loaded (MCP lists, tool search)
 	final       bool
-	citations   int32        // citations appended so far (Anthropic)
+	citations   int32  // citations appended so far (Anthropic)
+	raw         string // source of a field walked whole (see changed)
+	rawSet      bool
 	nameResults []nameResult // block ranges answering calls by name
+}
+
+// changed records raw as the slot's latest source and reports whether it
+// differs from the previous one: a field repeated unchanged in every event
+// is walked once.
+func (s *slot) changed(raw string) bool {
+	if s.raw == raw && s.rawSet {
+		return false
+	}
+	s.raw, s.rawSet = strings.Clone(raw), true
+	return true
 }
 
 func (s *slot) addBlock(loc string, c segCtx) *block {

@@ -19,6 +19,9 @@ var (
 func (a *StreamAssembler) topField(m int32) {
 	key := a.tree.Nodes[m].Key
 	s := a.slotFor(bkey{tag: tagTop, name: key})
+	if !s.changed(a.tree.Raw(m)) {
+		return // the same value as in the previous event
+	}
 	a.staticSlot(s, "stream."+key, func(b *builder) {
 		b.path = jsontree.AppendKey(b.path[:0], "stream")
 		b.path = jsontree.AppendKey(b.path, key)
@@ -75,6 +78,9 @@ func (a *StreamAssembler) chatChoice(ci int32, ch int32) {
 		case "index", "logprobs":
 		default:
 			s := a.slotFor(bkey{tag: tagChatChoice, i: ci, name: key})
+			if !s.changed(t.Raw(m)) {
+				continue
+			}
 			a.staticSlot(s, base, func(b *builder) {
 				p := b.pushKey(key)
 				b.generic(m, modelOther)
@@ -785,6 +791,9 @@ func (a *StreamAssembler) geminiCandidate(ci int32, cand int32) {
 			}
 		case "citationMetadata", "groundingMetadata", "urlContextMetadata":
 			s := a.slotFor(bkey{tag: tagGemMeta, i: ci, name: key})
+			if !s.changed(t.Raw(m)) {
+				continue
+			}
 			a.staticSlot(s, "stream.candidates"+idx(ci), func(b *builder) {
 				p := b.pushKey(key)
 				b.generic(m, docCtx(modelCtx))
@@ -801,6 +810,9 @@ func (a *StreamAssembler) geminiCandidate(ci int32, cand int32) {
 			}
 		default:
 			s := a.slotFor(bkey{tag: tagGemMeta, i: ci, name: key})
+			if !s.changed(t.Raw(m)) {
+				continue
+			}
 			a.staticSlot(s, "stream.candidates"+idx(ci), func(b *builder) {
 				p := b.pushKey(key)
 				b.generic(m, modelOther)

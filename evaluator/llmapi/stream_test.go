@@ -521,3 +521,30 @@ func TestStreamNonJSONData(t *testing.T) {
 		t.Errorf("segments = %+v", ix.Segments)
 	}
 }
+
+// TestStreamUnknownFields checks that fields sluice has no rule for are
+// scanned, once when every event repeats them, with their latest value.
+func TestStreamUnknownFields(t *testing.T) {
+	body := "" +
+		`data: {"provider":"Relay","citations":["https://a.example/1"],"choices":[{"index":0,"delta":{"content":"a","x_note":"p1"}}]}` + "\n\n" +
+		`data: {"provider":"Relay","citations":["https://a.example/1","https://b.example/2"],"choices":[{"index":0,"delta":{"content":"b","x_note":"p2"}}]}` + "\n\n" +
+		"data: [DONE]\n\n"
+	ix, err := ParseResponse(APIOpenAIChat, []byte(body), ctSSE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range ix.Segments {
+		got = append(got, s.Location+"="+s.Text)
+	}
+	want := []string{
+		"stream.provider=Relay",
+		"stream.citations[0]=https://a.example/1",
+		"stream.citations[1]=https://b.example/2",
+		"stream.choices[0].message.content=ab",
+		"stream.choices[0].message.x_note=p1p2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("segments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
