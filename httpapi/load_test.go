@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluicehq/sluice/evaluator"
+	"github.com/sluicehq/sluice/policy"
 )
 
 // TestConcurrentLoad drives the handler over loopback HTTP from many
@@ -17,16 +20,46 @@ import (
 // pre_request got its answer and one evaluation, every post-response call
 // got its three evaluations, and nothing was recorded as lost or failed.
 func TestConcurrentLoad(t *testing.T) {
+	eng := &fakeEngine{delay: 300 * time.Microsecond}
+	st := runLoad(t, eng, 8, 40)
+	if n := eng.recs.Load(); n != 0 {
+		_, recs := eng.snapshot()
+		t.Fatalf("%d decisions recorded without evaluation: first %s", n, recs[0].Reason)
+	}
+	if got, want := eng.evals.Load(), int64(8*40/2+3*8*40/2); got != want {
+		t.Fatalf("%d evaluations, want %d", got, want)
+	}
+	t.Logf("stats: %+v", st)
+}
+
+// TestConcurrentLoadReal is the same with the real evaluator, to catch data
+// races between the door and the evaluator (shared maps, aliased bodies).
+func TestConcurrentLoadReal(t *testing.T) {
+	eng := realEngine(t, policy.ModeEnforce)
+	runLoad(t, eng, 4, 10)
+	decisions, recorded := eng.snapshot()
+	if len(recorded) != 0 {
+		t.Fatalf("decisions recorded without evaluation: %s", recorded[0].Reason)
+	}
+	// Each post-response call: request + response (its tool call is in the
+	// response body, so no separate tool-call evaluation).
+	if want := 4*10/2 + 2*4*10/2; len(decisions) != want {
+		t.Fatalf("%d decisions, want %d", len(decisions), want)
+	}
+}
+
+// runLoad sends clients×perClient calls, half pre_request and half
+// post-response (each with a distinct request_id), over loopback HTTP,
+// closes the server and checks the background accounting.
+func runLoad(t *testing.T, eng evaluator.Engine, clients, perClient int) Stats {
 	cfg := testConfig(t)
 	cfg.Workers, cfg.QueueSize = 2, 2
-	eng := &fakeEngine{delay: 300 * time.Microsecond}
 	s := newTestServer(t, eng, cfg)
 	ts := httptest.NewServer(s) // listens on 127.0.0.1
 	defer ts.Close()
 
 	pre := readHook(t, "anthropic_pre_request.json")
 	post := readHook(t, "post_tool_calls.json")
-	const clients, perClient = 8, 40
 	var wg sync.WaitGroup
 	errs := make(chan error, clients*perClient)
 	var preCount, postCount int
@@ -78,17 +111,9 @@ func TestConcurrentLoad(t *testing.T) {
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := int64(preCount + 3*postCount)
-	if got := eng.evals.Load(); got != want {
-		t.Fatalf("%d evaluations, want %d (%d pre, %d post)", got, want, preCount, postCount)
-	}
-	if n := eng.recs.Load(); n != 0 {
-		_, recs := eng.snapshot()
-		t.Fatalf("%d decisions recorded without evaluation: first %s", n, recs[0].Reason)
-	}
 	st := s.Stats()
 	if st.Processed != int64(postCount) || st.Lost != 0 || st.Rejected != 0 || st.Spooled != 0 {
-		t.Fatalf("stats %+v", st)
+		t.Fatalf("stats %+v (%d pre, %d post)", st, preCount, postCount)
 	}
-	t.Logf("stats: %+v", st)
+	return st
 }
