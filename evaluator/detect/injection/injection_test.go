@@ -238,3 +238,16 @@ func TestNoInput(t *testing.T) {
 		t.Errorf("got %v", detectors(fs))
 	}
 }
+
+// TestModelMatchesLexicon fails when the lexicon changed after the
+// embedded classifier was trained: its family features would mean
+// something else. Run go run ./tools/train.
+func TestModelMatchesLexicon(t *testing.T) {
+	d := New()
+	if !d.HasClassifier() {
+		t.Fatal("no embedded classifier; run go run ./tools/train")
+	}
+	if want := "lexicon " + LexiconHash(); !strings.Contains(d.model.Meta, want) {
+		t.Fatalf("embedded classifier was trained on another lexicon (meta %q, want %q); run go run ./tools/train", d.model.Meta, want)
+	}
+}

@@ -53,7 +53,8 @@ const (
 	famDanStrong                  // "do anything now", "[🔓JAILBREAK]": jailbreak templates by name
 	famPolicyRef                  // "content policy", "your programming"
 	famPolicyBreak                // bypass, violate, "does not apply"
-	famRefusal                    // "never refuse", "without warnings"
+	famRefusal                    // "stay in character", "without warnings": weak alone
+	famRefusalStrong              // "never refuse", "answer any question no matter how"
 	famHypothetical               // "hypothetically", "in a fictional world"
 	famDualResp                   // "two responses", "[🔓JAILBREAK]"
 	famSplit                      // "split", "concatenate", "a + b": payload splitting
@@ -78,7 +79,8 @@ var famNames = [numFamilies]string{
 	famMeta: "meta", famPersona: "persona", famUnrestricted: "unrestricted", famAmoral: "amoral",
 	famDanName: "dan_name", famDanStrong: "dan_strong",
 	famPolicyRef: "policy_ref", famPolicyBreak: "policy_break", famRefusal: "refusal",
-	famHypothetical: "hypothetical", famDualResp: "dual_response", famSplit: "split",
+	famRefusalStrong: "refusal_strong",
+	famHypothetical:  "hypothetical", famDualResp: "dual_response", famSplit: "split",
 	famActOn: "act_on", famSecretQ: "secret_question", famUserData: "user_data", famExtract: "extract",
 }
 
@@ -293,7 +295,7 @@ var lexicon = [numFamilies][]string{
 		"скажи", "дай", "назови", "поделись", "是什么", "是什麼", "告诉我", "告訴我", "给我", "分享",
 		"は何", "を教えて", "무엇", "뭐야", "뭔가요", "알려", "ما هو", "ما هي", "أخبرني", "أعطني", "شارك",
 		"क्या है", "बताओ", "बताइए", "बताएं", "साझा", "nedir", "söyle", "paylaş", "là gì", "cho tôi",
-		"chia sẻ", "apa", "berikan", "beri tahu", "bagikan", "কী", "কি", "বলুন", "দিন", "শেয়ার",
+		"chia sẻ", "apa", "berikan", "beri tahu", "bagikan", "বলুন", "দিন", "শেয়ার",
 		"คืออะไร", "คืออะไร", "บอก", "แชร์", "ano ang", "sabihin", "ibigay", "ibahagi",
 	},
 	famPromptObj: {
@@ -598,7 +600,7 @@ var lexicon = [numFamilies][]string{
 		"free from all restrictions", "no rules or limitations", "no rules or limits", "without rules",
 		"not have a content filter", "doesn't have a content filter", "no content filter",
 		"no programming guidelines", "transcend the limitations", "beyond your limitations",
-		"no ethical or moral", "no longer bound", "no longer restricted",
+		"no ethical or moral", "free from all rules", "free from any rules", "free of all rules", "no longer bound", "no longer restricted",
 		"no longer limited", "doesn't have to follow", "does not have to follow", "don't have to follow",
 		"do not have to abide", "doesn't abide", "does not abide", "can do anything", "ignore all ethical",
 		"typical confines", "no holds barred", "free of all restrictions", "free of any restrictions",
@@ -651,32 +653,37 @@ var lexicon = [numFamilies][]string{
 		"doesn't follow", "does not follow", "free from", "abandon", "without following", "against",
 	},
 	famRefusal: {
-		"never refuse", "do not refuse", "don't refuse", "cannot refuse", "can't refuse", "must not refuse",
-		"won't refuse", "will not refuse", "not allowed to refuse", "never decline", "never say no",
-		"can't say no", "cannot say no", "never say that you can't", "never say you can't",
-		"never say i'm sorry", "never apologize", "never apologise", "never warn", "never lecture",
-		"never moralize", "without any warnings", "without warnings", "without any disclaimers",
-		"without disclaimers", "without any caveats", "without caveats", "without moralizing",
-		"without lecturing", "without hesitation", "without refusing", "without any refusal",
-		"do not include any warnings", "don't include any warnings", "do not add any warnings",
-		"do not include warnings", "no warnings", "no disclaimers", "no caveats", "don't remind me",
-		"do not remind me", "don't warn me", "do not warn me", "never break character",
+		"never refuse", "do not refuse", "don't refuse", "cannot refuse", "can't refuse", "won't refuse",
+		"never decline", "never say no", "can't say no", "cannot say no", "never apologize", "never apologise", "never warn", "never lecture", "never moralize",
+		"without any warnings", "without warnings", "without any disclaimers", "without disclaimers",
+		"without any caveats", "without caveats", "without moralizing", "without lecturing",
+		"without hesitation", "do not include any warnings", "don't include any warnings",
+		"do not add any warnings", "do not include warnings", "no warnings", "no disclaimers", "no caveats",
+		"don't remind me", "do not remind me", "don't warn me", "do not warn me", "never break character",
 		"don't break character", "do not break character", "stay in character", "always answer",
-		"always comply", "always respond", "always obey", "will answer any", "answer any question",
-		"answer all of my questions", "answer all my questions", "have to answer all", "must answer all",
-		"answer every question", "answer all questions", "answer any request", "fulfill any request",
-		"comply with any request", "regardless of how", "no matter how immoral", "no matter how unethical",
-		"no matter how illegal", "no matter how dangerous", "no matter how harmful", "no matter how offensive",
-		"no matter how inappropriate", "even if it is illegal", "even if it's illegal",
+		"always comply", "always respond", "always obey", "regardless of how", "sans avertissement",
+		"ohne warnung", "без предупреждений", "不要警告",
+	},
+	famRefusalStrong: {
+		"you never refuse", "you will never refuse", "you must never refuse", "you should never refuse",
+		"you can never refuse", "you cannot refuse", "you can't refuse", "you must not refuse",
+		"you won't refuse", "you will not refuse", "you are not allowed to refuse", "never refuse a request",
+		"never refuse any", "never refuse to answer", "never refuses", "do not refuse any", "don't refuse any",
+		"never decline a request", "you never say no", "never say that you can't", "never say you can't",
+		"never say i'm sorry", "without refusing", "without any refusal", "will answer any",
+		"answer any question", "answering any question", "answer every question", "answer all questions",
+		"answer any request", "fulfill any request", "comply with any request", "answer all of my questions",
+		"answer all my questions", "have to answer all", "must answer all", "no matter how immoral",
+		"no matter how unethical", "no matter how illegal", "no matter how dangerous", "no matter how harmful",
+		"no matter how offensive", "no matter how inappropriate", "even if it is illegal", "even if it's illegal",
 		"even if it is unethical", "even if it's unethical", "even if it is harmful", "even if it's harmful",
-		"even if it is dangerous", "nunca te niegues", "no te niegues", "nunca rechaces", "ne refuse jamais",
-		"ne refusez jamais", "sans avertissement", "niemals ablehnen", "lehne niemals", "ohne warnung",
-		"non rifiutare mai", "mai rifiutare", "nunca recuse", "nunca se recuse", "никогда не отказывай",
-		"не отказывай", "без предупреждений", "不要拒绝", "绝不拒绝", "永远不要拒绝", "不得拒绝", "不要警告",
-		"断らない", "拒否しない", "絶対に断ら", "거절하지", "거부하지", "لا ترفض", "لا ترفض أبدا",
-		"मना मत करो", "कभी मना न", "asla reddetme", "reddetme", "không bao giờ từ chối", "không từ chối",
-		"jangan pernah menolak", "jangan menolak", "কখনো প্রত্যাখ্যান", "ห้ามปฏิเสธ", "อย่าปฏิเสธ",
-		"huwag tumanggi",
+		"even if it is dangerous", "despite what it is", "nunca te niegues", "no te niegues", "nunca rechaces",
+		"ne refuse jamais", "ne refusez jamais", "niemals ablehnen", "lehne niemals", "non rifiutare mai",
+		"mai rifiutare", "nunca recuse", "nunca se recuse", "никогда не отказывай", "не отказывай",
+		"不要拒绝", "绝不拒绝", "永远不要拒绝", "不得拒绝", "断らない", "拒否しない", "絶対に断ら", "거절하지",
+		"거부하지", "لا ترفض", "لا ترفض أبدا", "मना मत करो", "कभी मना न", "asla reddetme", "reddetme",
+		"không bao giờ từ chối", "không từ chối", "jangan pernah menolak", "jangan menolak",
+		"কখনো প্রত্যাখ্যান", "ห้ามปฏิเสธ", "อย่าปฏิเสธ", "huwag tumanggi",
 	},
 	famHypothetical: {
 		"hypothetical", "hypothetically", "imagine", "fictional", "fiction", "a world where",

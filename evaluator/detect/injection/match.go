@@ -190,6 +190,7 @@ const ringSize = 128
 // scanner holds the per-call state of a scan; it is reused through a pool.
 type scanner struct {
 	hits    []hit
+	extra   []uint32 // classifier features of the hits
 	posRing [ringSize]int32
 	runRing [ringSize]int32
 }

@@ -96,7 +96,14 @@ type Scores [NumHeads]float32
 // Score returns the probability of each head for text (already normalized
 // by the caller). Texts longer than MaxChunk are scored by chunks and the
 // maximum per head is returned. It does not allocate.
-func (m *Model) Score(text string) Scores {
+func (m *Model) Score(text string) Scores { return m.ScoreWith(text, nil) }
+
+// ScoreWith is Score with extra features: buckets (see ExtraBucket) that
+// each count once with value 1 in every chunk, whatever the text's length.
+// The injection detector passes which of its term families the text hit,
+// alone and in pairs, so that the classifier learns what the families mean
+// in every language the lexicon covers.
+func (m *Model) ScoreWith(text string, extra []uint32) Scores {
 	var best Scores
 	first := true
 	for len(text) > 0 {
@@ -105,7 +112,7 @@ func (m *Model) Score(text string) Scores {
 			chunk = text[:cutPoint(text, MaxChunk)]
 		}
 		text = text[len(chunk):]
-		s := m.scoreChunk(chunk)
+		s := m.scoreChunk(chunk, extra)
 		for h := range s {
 			if first || s[h] > best[h] {
 				best[h] = s[h]
@@ -142,22 +149,38 @@ func cutPoint(text string, max int) int {
 	return max
 }
 
-func (m *Model) scoreChunk(text string) Scores {
-	var acc [NumHeads]float32
+func (m *Model) scoreChunk(text string, extra []uint32) Scores {
+	var acc, ext [NumHeads]float32
 	n := Each(text, func(idx uint32, sign float32) {
 		w := m.W[idx*NumHeads : idx*NumHeads+NumHeads]
 		acc[0] += sign * w[0]
 		acc[1] += sign * w[1]
 	})
+	for _, idx := range extra {
+		w := m.W[idx*NumHeads : idx*NumHeads+NumHeads]
+		ext[0] += w[0]
+		ext[1] += w[1]
+	}
 	var s Scores
 	scale := float32(0)
 	if n > 0 {
 		scale = 1 / float32(math.Sqrt(float64(n)))
 	}
 	for h := range s {
-		s[h] = sigmoid(acc[h]*scale + m.Bias[h])
+		s[h] = sigmoid(acc[h]*scale + ext[h] + m.Bias[h])
 	}
 	return s
+}
+
+// ExtraBucket returns the bucket of extra feature (kind, a, b): kind 1 is
+// a term family alone, kind 2 a pair of families in one sentence.
+func ExtraBucket(kind, a, b uint32) uint32 {
+	h := uint64(fnvOffset)
+	for _, v := range [3]uint32{kind, a, b} {
+		h = (h ^ uint64(v)) * fnvPrime
+		h = (h ^ 0x5bd1e995) * fnvPrime
+	}
+	return uint32(h>>20) & (Buckets - 1)
 }
 
 func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
