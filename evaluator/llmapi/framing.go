@@ -63,6 +63,8 @@ func framingOfType(contentType string) framing {
 
 var sseFieldPrefixes = []string{"data:", "event:", "id:", "retry:", ":"}
 
+const bom = "\xef\xbb\xbf"
+
 // sniffFraming decides a framing from the first bytes of a stream, or
 // returns framingSniff when more bytes are needed (and final is false).
 func sniffFraming(b []byte, final bool) framing {
@@ -71,6 +73,9 @@ func sniffFraming(b []byte, final bool) framing {
 	}
 	if len(b) > 0 && b[0] == 0 && len(b) < preludeLen && !final {
 		return framingSniff // maybe a binary frame: wait for its prelude
+	}
+	if !final && len(b) < len(bom) && bytes.HasPrefix([]byte(bom), b) {
+		return framingSniff // maybe a byte order mark
 	}
 	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
 	if len(t) == 0 {
@@ -82,6 +87,7 @@ func sniffFraming(b []byte, final bool) framing {
 	if t[0] == '{' || t[0] == '[' {
 		return framingJSONSeq
 	}
+	b = bytes.TrimPrefix(b, []byte(bom))
 	for _, p := range sseFieldPrefixes {
 		if bytes.HasPrefix(b, []byte(p)) {
 			return framingSSE
@@ -107,6 +113,15 @@ func looksLikeJSONSeq(b []byte) bool {
 // or CRLF; a CR at the end of a chunk is taken as a line end and a LF
 // starting the next chunk is then skipped.
 func (a *StreamAssembler) feedSSE(final bool) error {
+	if !a.bomSeen {
+		// A byte order mark may open the stream; it is not part of the
+		// first field name.
+		if len(a.buf) < len(bom) && !final && bytes.HasPrefix([]byte(bom), a.buf) {
+			return nil
+		}
+		a.bomSeen = true
+		a.buf = bytes.TrimPrefix(a.buf, []byte(bom))
+	}
 	buf := a.buf
 	start := 0
 	// a.scan bytes of a pending line are known to hold no line end: a long

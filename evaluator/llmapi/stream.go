@@ -49,7 +49,8 @@ type StreamAssembler struct {
 	closed  bool
 
 	buf      []byte
-	scan     int // SSE: bytes of buf already searched for a line end
+	scan     int  // SSE: bytes of buf already searched for a line end
+	bomSeen  bool // SSE: the start of the stream was checked for a BOM
 	skipLF   bool
 	sseData  []byte
 	sseEvent []byte

@@ -467,11 +467,13 @@ func TestBedrockInvokeStream(t *testing.T) {
 	}
 }
 
-func assembleIX(t testing.TB, api, ct string, body []byte) *interaction.Interaction {
+func assembleIX(t testing.TB, api, ct string, chunks ...[]byte) *interaction.Interaction {
 	t.Helper()
 	a := NewStreamAssembler(api, ct, 0)
-	if err := a.Feed(body); err != nil {
-		t.Fatal(err)
+	for _, c := range chunks {
+		if err := a.Feed(c); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
@@ -508,6 +510,18 @@ func TestGeminiJSONArrayStream(t *testing.T) {
 	for i := 0; i <= len(arr); i += 5 {
 		if got := assemble(t, APIGeminiGenerate, "application/json", arr[:i], arr[i:]); !bytes.Equal(got, want) {
 			t.Fatalf("split at %d differs", i)
+		}
+	}
+}
+
+func TestStreamBOM(t *testing.T) {
+	body := "\xef\xbb\xbfdata: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"
+	for _, ct := range []string{ctSSE, ""} {
+		for i := 0; i <= 4; i++ {
+			ix := assembleIX(t, APIOpenAIChat, ct, []byte(body[:i]), []byte(body[i:]))
+			if len(ix.Segments) != 1 || ix.Segments[0].Text != "hi" {
+				t.Errorf("ct %q split %d: segments %+v", ct, i, ix.Segments)
+			}
 		}
 	}
 }
