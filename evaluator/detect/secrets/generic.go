@@ -694,27 +694,31 @@ func containsField(list, f string) bool {
 // logicalLine returns the shell line around position i, following
 // backslash continuations backwards.
 func logicalLine(text string, i int) string {
+	// Bounded both ways: a megabyte of minified text on one line must not
+	// be walked once per flag.
+	lo, hi := max(0, i-2048), min(len(text), i+2048)
 	start := i
-	for start > 0 {
-		j := strings.LastIndexByte(text[:start], '\n')
+	for start > lo {
+		j := strings.LastIndexByte(text[lo:start], '\n')
 		if j < 0 {
-			start = 0
+			start = lo
 			break
 		}
+		j += lo
 		k := j - 1
-		for k >= 0 && (text[k] == ' ' || text[k] == '\r') {
+		for k >= lo && (text[k] == ' ' || text[k] == '\r') {
 			k--
 		}
-		if k >= 0 && text[k] == '\\' && i-j < 2048 {
-			start = j
+		if k >= lo && text[k] == '\\' {
+			start = j // a continued line: keep going back
 			continue
 		}
 		start = j + 1
 		break
 	}
-	end := strings.IndexByte(text[i:], '\n')
+	end := strings.IndexByte(text[i:hi], '\n')
 	if end < 0 {
-		end = len(text)
+		end = hi
 	} else {
 		end += i
 	}
