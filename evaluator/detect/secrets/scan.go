@@ -188,7 +188,7 @@ func (s *scan) accept(r *rule, start, end int) bool {
 		} else {
 			rp = stripPrefix(r, v)
 		}
-		if isPlaceholder(rp) {
+		if isPlaceholder(rp) || placeholderGroups(v) {
 			return false
 		}
 	}

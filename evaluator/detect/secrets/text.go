@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"math"
+	"strings"
 
 	"github.com/sluicehq/sluice/evaluator/detect/internal/ahocorasick"
 )
@@ -145,6 +146,9 @@ func isPlaceholder(v string) bool {
 		}
 	}
 	if lowVariety(v) || sequential(v) {
+		return true
+	}
+	if placeholderGroups(v) {
 		return true
 	}
 	// A long run inside a structured value can be a placeholder on its own
@@ -385,4 +389,47 @@ func alphabetOf(v string) float64 {
 		a += 4
 	}
 	return a
+}
+
+// placeholderGroups reports structured values whose groups give them away:
+// the same group three times ("xoxp-1234-1234-1234-...", "ABCD-ABCD-ABCD")
+// or two or more groups of one repeated character ("888888888888").
+func placeholderGroups(v string) bool {
+	var groups [8]string
+	n, same := 0, 0
+	for i := 0; i < len(v) && n < len(groups); {
+		if !isAlnum(v[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(v) && isAlnum(v[j]) {
+			j++
+		}
+		g := v[i:j]
+		groups[n] = g
+		n++
+		if len(g) >= 6 && strings.Count(g, g[:1]) == len(g) {
+			same++
+		}
+		i = j
+	}
+	if same >= 2 {
+		return true
+	}
+	for a := 0; a < n; a++ {
+		if len(groups[a]) < 3 {
+			continue
+		}
+		c := 0
+		for b := 0; b < n; b++ {
+			if groups[b] == groups[a] {
+				c++
+			}
+		}
+		if c >= 3 {
+			return true
+		}
+	}
+	return false
 }
