@@ -280,6 +280,8 @@ var transcripts = []struct {
 	{"openai-responses-agent.request.json", "/v1/responses"},
 	{"gemini-function-roundtrip.request.json", "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse"},
 	{"bedrock-converse-roundtrip.request.json", "/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse"},
+	{"anthropic-blocks.request.json", "/v1/messages"},
+	{"openai-responses-items.request.json", "/v1/responses"},
 }
 
 func TestGoldenTranscripts(t *testing.T) {
