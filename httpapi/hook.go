@@ -136,14 +136,15 @@ func unwrapBody(raw json.RawMessage) ([]byte, bodyKind) {
 	return raw, bodyText
 }
 
-// urlPath returns the path of metadata.url, still escaped (llmapi decodes
-// percent-encoded model ids itself).
-func urlPath(raw string) string {
+// urlParts returns the path of metadata.url, still escaped (llmapi
+// decodes percent-encoded model ids itself), and its host. A URL that does
+// not parse still yields its path.
+func urlParts(raw string) (path, host string) {
 	if raw == "" {
-		return ""
+		return "", ""
 	}
 	if u, err := url.Parse(raw); err == nil {
-		return u.EscapedPath()
+		return u.EscapedPath(), u.Hostname()
 	}
 	if i := strings.Index(raw, "://"); i >= 0 {
 		raw = raw[i+3:]
@@ -156,14 +157,12 @@ func urlPath(raw string) string {
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		raw = raw[:i]
 	}
-	return raw
+	return raw, ""
 }
 
-func urlHost(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Hostname()
-	}
-	return ""
+func urlPath(raw string) string {
+	p, _ := urlParts(raw)
+	return p
 }
 
 // principalOf maps Aperture's identity: the Tailscale login, or for a
@@ -203,9 +202,10 @@ func apiHint(path, provider string) string {
 // which agent, where, and the attributes policies can test.
 func hookInput(hc *hookCall, ph interaction.Phase, event, sourceIP string) evaluator.Input {
 	m := &hc.Metadata
+	path, host := urlParts(m.URL)
 	return evaluator.Input{
 		Phase:       ph,
-		Path:        urlPath(m.URL),
+		Path:        path,
 		ContentType: "application/json",
 		Door:        evaluator.DoorAperture,
 		Principal:   principalOf(m),
@@ -214,7 +214,7 @@ func hookInput(hc *hookCall, ph interaction.Phase, event, sourceIP string) evalu
 		RequestID:   m.RequestID,
 		Model:       m.Model,
 		SourceIP:    sourceIP,
-		Attributes:  hookAttributes(hc, event),
+		Attributes:  hookAttributes(hc, event, host),
 	}
 }
 
@@ -230,7 +230,7 @@ func withSource(in evaluator.Input, source string) evaluator.Input {
 }
 
 // hookAttributes builds the attributes of a call (see attrs.go).
-func hookAttributes(hc *hookCall, event string) map[string]string {
+func hookAttributes(hc *hookCall, event, host string) map[string]string {
 	m := &hc.Metadata
 	a := make(map[string]string, 8)
 	set := func(k, v string) {
@@ -246,7 +246,7 @@ func hookAttributes(hc *hookCall, event string) map[string]string {
 	if m.LoginName == taggedDevices {
 		a[AttrTaggedDevice] = "true"
 	}
-	set(AttrHost, urlHost(m.URL))
+	set(AttrHost, host)
 	if present(m.Grants) {
 		addGrants(a, m.Grants)
 	}

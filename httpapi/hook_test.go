@@ -156,7 +156,7 @@ func TestHookAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := hookAttributes(hc, EventEntireRequest)
+	got := hookAttributes(hc, EventEntireRequest, "ai.example.ts.net")
 	want := map[string]string{
 		AttrEvent:                        EventEntireRequest,
 		AttrProvider:                     "anthropic",
@@ -198,7 +198,7 @@ func TestHookAttributes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := hookAttributes(hc, EventPreRequest)
+		a := hookAttributes(hc, EventPreRequest, "")
 		if a[AttrGrants] != "[1,2]" || a[AttrGrantCapabilities] != "" || a[AttrEstimatedCostUSD] != "" {
 			t.Errorf("got %v", a)
 		}
@@ -217,7 +217,7 @@ func TestHookAttributes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := hookAttributes(hc, EventPreRequest)
+		a := hookAttributes(hc, EventPreRequest, "")
 		n := 0
 		for k := range a {
 			if strings.HasPrefix(k, AttrGrantPrefix) {
