@@ -227,7 +227,7 @@ func TestNothingUnscanned(t *testing.T) {
 		"include": true, "modalities": true, "data": true, "mimeType": true, "mime_type": true,
 		"category": true, "threshold": true, "mode": true, "server_label": true, "required": true,
 		"$ref": true, "$schema": true, "reasoning_effort": true, "arguments": true,
-		"tool_id": true, "summary": true, "approval_request_id": true, "id": true, // ids are consumed into ToolCall.ID and ToolCallID
+		"tool_id": true, "summary": true, "approval_request_id": true, "server_name": true, "id": true, // ids are consumed into ToolCall.ID and ToolCallID
 	}
 	for k := range opaqueKeys {
 		allowed[k] = true
