@@ -105,7 +105,9 @@ func TestSecretsCorpus(t *testing.T) {
 	relabels := loadRelabels(t)
 	recs := loadSecretCorpus(t)
 	seen := map[string]bool{}
-	var raw, adj tally
+	// mid adjusts only the positives (placeholders, identifiers) and keeps
+	// every upstream negative as a negative: the most conservative reading.
+	var raw, adj, mid tally
 	perRule := map[string]*tally{}
 	var misses, fps []string
 	for _, r := range recs {
@@ -118,6 +120,7 @@ func TestSecretsCorpus(t *testing.T) {
 		}
 		count(&raw, rawAttack, hit)
 		count(&adj, adjAttack, hit)
+		count(&mid, rawAttack && adjAttack, hit)
 		pr := perRule[r.Rule]
 		if pr == nil {
 			pr = &tally{}
@@ -148,6 +151,7 @@ func TestSecretsCorpus(t *testing.T) {
 	t.Logf("adjusted misses: %v", misses)
 	t.Logf("adjusted false positives: %v", fps)
 	t.Logf("raw:      recall %.3f (%d/%d)  false positives %.3f (%d/%d)", raw.recall(), raw.tp, raw.tp+raw.fn, raw.fpr(), raw.fp, raw.fp+raw.tn)
+	t.Logf("positives adjusted only: recall %.3f (%d/%d)  false positives %.3f (%d/%d)", mid.recall(), mid.tp, mid.tp+mid.fn, mid.fpr(), mid.fp, mid.fp+mid.tn)
 	t.Logf("adjusted: recall %.3f (%d/%d)  false positives %.3f (%d/%d)", adj.recall(), adj.tp, adj.tp+adj.fn, adj.fpr(), adj.fp, adj.fp+adj.tn)
 	if raw.recall() < pinRawRecall-pinMargin || raw.fpr() > pinRawFPR+pinMargin {
 		t.Errorf("raw figures regressed: recall %.3f (pinned %.3f), FPR %.3f (pinned %.3f)", raw.recall(), pinRawRecall, raw.fpr(), pinRawFPR)
