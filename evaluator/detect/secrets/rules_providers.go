@@ -1814,7 +1814,7 @@ func registryRules() []*rule {
 		tok(`npm_token`, `npm access token`, detect.SeverityHigh, `npm_`, `npm_[A-Za-z0-9]{36}`,
 			withValidate(githubChecksum),
 			examples(
-				tp(`//registry.npmjs.org/:_authToken=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`),
+				tp(`//npm.registry.example/:_authToken=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`),
 				tp(`NPM_TOKEN=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`),
 				fp(`npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`),
 				fp(`npm_VLZyPMuyq9F42XRSHKzUI9rx38z7AMRue8sX`),
@@ -1853,7 +1853,7 @@ func registryRules() []*rule {
 				tp(`CLOJARS_PASSWORD=CLOJARS_vq9wdyoetar98w0jbgzl8ugarzm111o7n13nr6z3081jkq5gtx2orikqukdb`),
 				fp(`CLOJARS_USERNAME=acme`),
 			)),
-		tok(`crates_io_token`, `crates.io API token`, detect.SeverityHigh, `cio`, `cio[A-Za-z0-9]{32}`,
+		tok(`cargo_registry_token`, `Rust crate registry API token`, detect.SeverityHigh, `cio`, `cio[A-Za-z0-9]{32}`,
 			withValidate(mixedRandom),
 			examples(
 				tp(`CARGO_REGISTRY_TOKEN=ciow8i3z4zFGXj9sIeU29m1oem2pBZZpkWu`),

@@ -107,7 +107,7 @@ func structuredRules() []*rule {
 			examples(
 				tp(`//registry.example.com/:_authToken=8c1f0d2e-9b7a-4c3e-8f21-6d5a0b9c7e41`),
 				tp(`//npm.example.com/:_auth=Y2ktYm90OnM4Sm4yTHE5VnhUMw==`),
-				fp(`//registry.npmjs.org/:_authToken=${NPM_TOKEN}`),
+				fp(`//npm.registry.example/:_authToken=${NPM_TOKEN}`),
 			)),
 	}
 }
