@@ -213,6 +213,7 @@ func (a *StreamAssembler) rawText(p []byte) {
 func (a *StreamAssembler) handle(name []byte, root int32) {
 	t := &a.tree
 	a.collectAnomalies()
+	a.walkShadowed()
 	if a.api == APIUnknown {
 		a.api = sniffEvent(t, root, name)
 	}

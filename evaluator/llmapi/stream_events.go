@@ -29,11 +29,39 @@ func (a *StreamAssembler) topField(m int32) {
 	})
 }
 
+// shadowed reports a member a later duplicate key overrides: handlers use
+// the last value, as lenient readers do, and walkShadowed scans the rest.
+func shadowed(t *jsontree.Tree, m int32) bool { return t.Nodes[m].Flags&jsontree.Shadowed != 0 }
+
+// walkShadowed scans every value of the current event that a duplicate key
+// shadows, so that text a strict reader would see is not lost.
+func (a *StreamAssembler) walkShadowed() {
+	t := &a.tree
+	dup := false
+	for _, an := range t.Anomalies {
+		dup = dup || an.Kind == jsontree.DuplicateKey
+	}
+	if !dup {
+		return
+	}
+	for i := range t.Nodes {
+		if t.Nodes[i].Flags&jsontree.Shadowed == 0 {
+			continue
+		}
+		v := int32(i)
+		path := "stream." + t.Path(v)
+		a.appendStatic(a.newSlot(), path, func(b *builder) { b.leaves(v, modelOther) })
+	}
+}
+
 // ---- OpenAI Chat Completions chunks ----
 
 func (a *StreamAssembler) chatEvent(root int32) {
 	t := &a.tree
 	for m := t.First(root); m >= 0; m = t.Next(m) {
+		if shadowed(t, m) {
+			continue // walked by walkShadowed
+		}
 		switch t.Nodes[m].Key {
 		case "model":
 			a.setModel(t.Str(m))
@@ -64,6 +92,9 @@ func (a *StreamAssembler) chatChoice(ci int32, ch int32) {
 	t := &a.tree
 	base := a.loc(bkey{tag: locChoice, i: ci}, func() string { return "stream.choices" + idx(ci) })
 	for m := t.First(ch); m >= 0; m = t.Next(m) {
+		if shadowed(t, m) {
+			continue // walked by walkShadowed
+		}
 		switch key := t.Nodes[m].Key; key {
 		case "delta", "message":
 			a.chatDelta(ci, base, m)
@@ -120,6 +151,9 @@ func (a *StreamAssembler) chatDelta(ci int32, base string, d int32) {
 		blk.text.WriteString(s)
 	}
 	for m := t.First(d); m >= 0; m = t.Next(m) {
+		if shadowed(t, m) {
+			continue // walked by walkShadowed
+		}
 		switch key := t.Nodes[m].Key; key {
 		case "content":
 			text(tagChatContent, "content", ".message.content", modelCtx, m)
@@ -301,6 +335,9 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		}
 		d := t.Get(root, "delta")
 		for m := t.First(d); m >= 0; m = t.Next(m) {
+			if shadowed(t, m) {
+				continue // walked by walkShadowed
+			}
 			if t.Kind(m) != jsontree.String {
 				continue
 			}
@@ -350,6 +387,9 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 	case "error":
 		a.staticSlot(nil, "stream.error", func(b *builder) {
 			for m := t.First(root); m >= 0; m = t.Next(m) {
+				if shadowed(t, m) {
+					continue // walked by walkShadowed
+				}
 				if k := t.Nodes[m].Key; k != "sequence_number" {
 					p := b.pushKey(k)
 					b.generic(m, modelOther)
@@ -370,6 +410,9 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		// An event sluice does not know: scan its strings.
 		a.staticSlot(nil, "stream.event", func(b *builder) {
 			for m := t.First(root); m >= 0; m = t.Next(m) {
+				if shadowed(t, m) {
+					continue // walked by walkShadowed
+				}
 				switch t.Nodes[m].Key {
 				case "type", "sequence_number", "output_index", "item_id", "content_index", "obfuscation":
 					continue
@@ -539,6 +582,9 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 			// its fields as if they were the block's.
 			a.appendStatic(s, base, func(b *builder) {
 				for m := t.First(d); m >= 0; m = t.Next(m) {
+					if shadowed(t, m) {
+						continue // walked by walkShadowed
+					}
 					p := b.pushKey(t.Nodes[m].Key)
 					b.generic(m, modelOther)
 					b.pop(p)
@@ -622,6 +668,9 @@ func (a *StreamAssembler) converseEvent(ev string, body int32) {
 		d := t.Get(body, "delta")
 		s := a.slotFor(bkey{tag: tagSlot, i: i})
 		for m := t.First(d); m >= 0; m = t.Next(m) {
+			if shadowed(t, m) {
+				continue // walked by walkShadowed
+			}
 			switch t.Nodes[m].Key {
 			case "text":
 				a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx).text.WriteString(t.Str(m))
@@ -738,6 +787,9 @@ func (g *gemCand) closeCall() {
 func (a *StreamAssembler) geminiEvent(root int32) {
 	t := &a.tree
 	for m := t.First(root); m >= 0; m = t.Next(m) {
+		if shadowed(t, m) {
+			continue // walked by walkShadowed
+		}
 		switch gkey(t.Nodes[m].Key) {
 		case "candidates":
 			pos := int32(0)
@@ -778,6 +830,9 @@ func (a *StreamAssembler) geminiCandidate(ci int32, cand int32) {
 	}
 	base := a.loc(bkey{tag: locCandidate, i: ci}, func() string { return "stream.candidates" + idx(ci) + ".content.parts" })
 	for m := t.First(cand); m >= 0; m = t.Next(m) {
+		if shadowed(t, m) {
+			continue // walked by walkShadowed
+		}
 		switch key := gkey(t.Nodes[m].Key); key {
 		case "content":
 			parts := gget(t, m, "parts")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -560,5 +561,56 @@ func TestStreamUnknownFields(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("segments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestStreamSniffAPI checks that a stream of unknown API is told by its
+// first event and assembled as if the API had been given.
+func TestStreamSniffAPI(t *testing.T) {
+	for _, s := range splitStreams {
+		t.Run(s.name, func(t *testing.T) {
+			body := readStream(t, s.file)
+			want := assemble(t, s.api, s.ct, body)
+			for _, ct := range []string{s.ct, ""} {
+				got := assembleIX(t, "", ct, body)
+				if got.API != s.api {
+					t.Fatalf("ct %q: API = %s, want %s", ct, got.API, s.api)
+				}
+				if g := marshalGolden(got); !bytes.Equal(g, want) {
+					t.Fatalf("ct %q: differs:\n%s", ct, firstDiff(g, want))
+				}
+			}
+		})
+	}
+	// Bedrock's binary frames name their event types.
+	frames := framesFromChunks(t, "bedrock-converse/vercel-amazon-bedrock-tool-call.1.response.chunks.jsonl")
+	if ix := assembleIX(t, "", "", frames); ix.API != APIBedrockConverse || len(ix.ToolCalls) != 1 {
+		t.Errorf("frames: API %s, calls %d", ix.API, len(ix.ToolCalls))
+	}
+}
+
+func TestStreamAnomalies(t *testing.T) {
+	body := `data: {"choices":[{"index":0,"delta":{"content":"shown","content":"hidden","Content":"variant"}}]}` + "\n\n"
+	ix, err := ParseResponse(APIOpenAIChat, []byte(body), ctSSE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var anomalies []string
+	for _, a := range ix.Anomalies {
+		anomalies = append(anomalies, a.Kind+"@"+a.Location+":"+a.Key)
+	}
+	sort.Strings(anomalies)
+	want := "case_variant_key@stream.choices[0].delta:content duplicate_key@stream.choices[0].delta:content"
+	if strings.Join(anomalies, " ") != want {
+		t.Errorf("anomalies = %q, want %q", anomalies, want)
+	}
+	var texts []string
+	for _, s := range ix.Segments {
+		texts = append(texts, s.Text)
+	}
+	// Last key wins for the text; the shadowed value and the variant key
+	// are still scanned, each on its own.
+	if got, want := strings.Join(texts, "|"), "shown|hidden|variant"; got != want {
+		t.Errorf("texts = %q, want %q", got, want)
 	}
 }
