@@ -483,8 +483,8 @@ func scanAuthHeader(s *scan, r *rule, ks, ke int) {
 	}
 	s.done[r.index] = a.valEnd
 	// Proxy-Authorization is fine; anything longer is some other name.
-	name := strings.ToLower(text[a.keyStart:a.keyEnd])
-	if name != "authorization" && name != "proxy-authorization" && name != "http_authorization" {
+	name := text[a.keyStart:a.keyEnd]
+	if !equalFoldASCII(name, "authorization") && !equalFoldASCII(name, "proxy-authorization") && !equalFoldASCII(name, "http_authorization") {
 		return
 	}
 	start := a.valStart
@@ -501,7 +501,7 @@ func scanAuthHeader(s *scan, r *rule, ks, ke int) {
 	if sp := strings.IndexByte(text[start:min(len(text), start+24)], ' '); sp > 0 {
 		word := text[start : start+sp]
 		if isScheme(word) {
-			scheme = strings.ToLower(word)
+			scheme = word
 			start = skipBlanks(text, start+sp)
 			if a.quote == 0 {
 				end = start
@@ -520,7 +520,7 @@ func scanAuthHeader(s *scan, r *rule, ks, ke int) {
 	if strings.ContainsAny(v, " \t()[]{}<>,;") {
 		return // code or prose, not a credential
 	}
-	if scheme == "basic" {
+	if equalFoldASCII(scheme, "basic") {
 		if basicCredentials(v) {
 			s.addWith(r, start, end, 0.9, "HTTP Basic credentials in an Authorization header", -1)
 		}
