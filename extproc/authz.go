@@ -49,10 +49,12 @@ func NewAuthz(eng evaluator.Engine, cfg Config) (*Authz, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Authz{
+	a := &Authz{
 		eng: eng, cfg: cfg, log: cfg.logger(), health: health.NewServer(),
 		limits: httpenc.Limits{MaxDecoded: int64(cfg.MaxDecodedBytes), MaxRatio: int64(cfg.MaxDecompressionRatio), RatioFloor: 1 << 20},
-	}, nil
+	}
+	a.SetServing(true)
+	return a, nil
 }
 
 // SetServing sets the health status (see Server.SetServing).

@@ -111,6 +111,7 @@ func NewServer(eng evaluator.Engine, cfg Config) (*Server, error) {
 		s.log.Warn("extproc: the engine cannot evaluate without recording; every check of a streamed response will be recorded",
 			"engine", fmt.Sprintf("%T", eng))
 	}
+	s.SetServing(true)
 	return s, nil
 }
 

@@ -196,11 +196,11 @@ func errorBody(api string, r refusal) ([]byte, []header) {
 }
 
 // streamError returns the bytes that end a streamed response of api with a
-// refusal, in the framing the stream uses, to follow the whole events
-// already released by fr.
-func streamError(api string, fr *frame.Framer, r refusal) []byte {
+// refusal, in the framing (kind) the stream uses, to follow the whole
+// events released up to cp.
+func streamError(api string, kind frame.Kind, cp frame.Checkpoint, r refusal) []byte {
 	fam := familyOf(api)
-	switch fr.Kind() {
+	switch kind {
 	case frame.EventStream:
 		exc := "validationException"
 		switch bedrockType(r.Status) {
@@ -218,7 +218,7 @@ func streamError(api string, fr *frame.Framer, r refusal) []byte {
 		}, marshal(bedrockError{Message: r.Message}))
 	case frame.JSONSeq:
 		body, _ := errorBody(api, r)
-		return fr.EndJSONSeq(body, fam == familyGoogle)
+		return frame.EndJSONSeqAt(cp, body, fam == familyGoogle)
 	}
 	switch {
 	case api == llmapi.APIOpenAIResponses:

@@ -139,7 +139,7 @@ func TestStreamErrorGolden(t *testing.T) {
 			if _, err := fr.Push([]byte(c.released)); err != nil {
 				t.Fatal(err)
 			}
-			ev := streamError(c.api, fr, r)
+			ev := streamError(c.api, fr.Kind(), fr.Checkpoint(), r)
 			if c.kind == frame.JSONSeq {
 				var v []any
 				if err := json.Unmarshal(append([]byte(c.released), ev...), &v); err != nil {

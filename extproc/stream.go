@@ -82,7 +82,7 @@ func (ex *exchange) streamChunk(chunk []byte, eos bool) []*extprocv3.ProcessingR
 			if errors.Is(err, httpenc.ErrLimit) {
 				reason = ReasonDecompressionLimit
 			}
-			return ex.streamFailure(chunk, nil, eos, reason)
+			return ex.streamFailure(chunk, st.fr.Checkpoint(), nil, eos, reason)
 		}
 		plain = out
 	}
@@ -90,9 +90,10 @@ func (ex *exchange) streamChunk(chunk []byte, eos bool) []*extprocv3.ProcessingR
 		return ex.streamReply(chunk, plain, eos, nil)
 	}
 	ex.keepRaw(plain)
+	cp := st.fr.Checkpoint()
 	rel, err := st.fr.Push(plain)
 	if err != nil {
-		return ex.streamFailure(chunk, plain, eos, ReasonStreamParseError)
+		return ex.streamFailure(chunk, cp, plain, eos, ReasonStreamParseError)
 	}
 	if eos {
 		rel = append(rel, st.fr.Flush()...)
@@ -110,13 +111,13 @@ func (ex *exchange) streamChunk(chunk []byte, eos bool) []*extprocv3.ProcessingR
 		}
 		d := ex.finalStreamDecision()
 		if d != nil && d.Verdict != evaluator.Allow {
-			return ex.streamBlock(chunk, d, eos)
+			return ex.streamBlock(chunk, cp, d, eos)
 		}
 		return ex.streamReply(chunk, rel, eos, d)
 	}
 	if len(rel) > 0 && !st.asmErr && !ex.observe {
 		if d := ex.checkStream(); d != nil {
-			return ex.streamBlock(chunk, d, eos)
+			return ex.streamBlock(chunk, cp, d, eos)
 		}
 	}
 	return ex.streamReply(chunk, rel, eos, nil)
@@ -223,13 +224,14 @@ func (ex *exchange) finishStream() []*extprocv3.ProcessingResponse {
 	return nil
 }
 
-// streamBlock ends the stream with an error event in place of chunk.
-func (ex *exchange) streamBlock(chunk []byte, d *evaluator.Decision, eos bool) []*extprocv3.ProcessingResponse {
+// streamBlock ends the stream with an error event in place of chunk; cp is
+// the framer's state before chunk.
+func (ex *exchange) streamBlock(chunk []byte, cp frame.Checkpoint, d *evaluator.Decision, eos bool) []*extprocv3.ProcessingResponse {
 	st := ex.st
 	st.blocked = true
 	ex.resp.decision = d
 	ex.s.log.Info("extproc: stream ended", "decision_id", d.ID, "rule", d.Rule, "reason", d.Reason, "api", ex.api)
-	ev := streamError(ex.api, st.fr, ex.s.refusalOf(d))
+	ev := streamError(ex.api, st.fr.Kind(), cp, ex.s.refusalOf(d))
 	if ev == nil {
 		ev = []byte{}
 	}
@@ -237,7 +239,7 @@ func (ex *exchange) streamBlock(chunk []byte, d *evaluator.Decision, eos bool) [
 }
 
 // streamFailure handles a stream sluice can no longer read.
-func (ex *exchange) streamFailure(chunk, plain []byte, eos bool, reason string) []*extprocv3.ProcessingResponse {
+func (ex *exchange) streamFailure(chunk []byte, cp frame.Checkpoint, plain []byte, eos bool, reason string) []*extprocv3.ProcessingResponse {
 	st := ex.st
 	if ex.s.cfg.FailureMode == FailOpen || (reason == ReasonDecompressionLimit && ex.s.cfg.OversizeAction == OversizeAllow) {
 		st.passthrough, st.finished = true, true
@@ -248,7 +250,7 @@ func (ex *exchange) streamFailure(chunk, plain []byte, eos bool, reason string) 
 	st.finished = true
 	d := ex.doorDecision(phaseResponse, evaluator.Block, reason, ex.s.cfg.FailureStatus,
 		"sluice could not read the model's output and is configured to refuse what it cannot check.")
-	return ex.streamBlock(chunk, d, eos)
+	return ex.streamBlock(chunk, cp, d, eos)
 }
 
 // streamReply answers a response chunk with out in place of chunk: no

@@ -374,6 +374,13 @@ func SSEEvent(event string, data []byte) []byte {
 	return append(b, '\n', '\n')
 }
 
+// Checkpoint is the framer's view of what it released, saved before a
+// Push so that the chunk's output can be replaced by an ending.
+type Checkpoint struct{ js jsonState }
+
+// Checkpoint returns the state of what has been released so far.
+func (f *Framer) Checkpoint() Checkpoint { return Checkpoint{js: f.js} }
+
 // EndJSONSeq returns what to append after the released part of a JSON
 // sequence stream so that it ends with obj as its last value and stays well
 // formed: inside a top-level array, obj becomes the last element and the
@@ -381,7 +388,13 @@ func SSEEvent(event string, data []byte) []byte {
 // stream is an array (Gemini's streamGenerateContent without alt=sse) or
 // a sequence of lines. It returns nil when the stream already ended.
 func (f *Framer) EndJSONSeq(obj []byte, array bool) []byte {
-	s := &f.js
+	return EndJSONSeqAt(f.Checkpoint(), obj, array)
+}
+
+// EndJSONSeqAt is EndJSONSeq for the stream as it stood at cp: the ending
+// that replaces everything released after cp.
+func EndJSONSeqAt(cp Checkpoint, obj []byte, array bool) []byte {
+	s := &cp.js
 	var b []byte
 	switch {
 	case s.closed:
@@ -392,7 +405,7 @@ func (f *Framer) EndJSONSeq(obj []byte, array bool) []byte {
 		}
 		b = append(b, obj...)
 		return append(b, ']')
-	case s.elements == 0 && array:
+	case s.elements == 0 && !s.opened && array:
 		b = append(b, '[')
 		b = append(b, obj...)
 		return append(b, ']')
