@@ -33,6 +33,52 @@ type Record struct {
 	Intent            string   `json:"intent,omitempty"`
 	PresidioCount     *int     `json:"presidio_expected_count,omitempty"`
 	PresidioConf      string   `json:"presidio_confidence,omitempty"`
+	// ComponentRule marks secrets.jsonl rows that are identifiers a
+	// composite rule pairs with a credential (client ids, hosts), not
+	// credentials themselves.
+	ComponentRule bool `json:"component_rule,omitempty"`
+}
+
+// Relabel is sluice's documented adjustment of one upstream label.
+type Relabel struct {
+	ID     string `json:"id"`
+	Label  string `json:"label"` // "attack" or "benign"
+	Reason string `json:"reason"`
+}
+
+// Relabels reads relabel/<name>.json: rows whose upstream label is wrong
+// for the question sluice asks (e.g. a placeholder labelled as a secret),
+// each with its reason. See relabel/README.md.
+func Relabels(name string) (map[string]Relabel, error) {
+	b, err := os.ReadFile(filepath.Join(Dir(), "relabel", name+".json"))
+	if err != nil {
+		return nil, err
+	}
+	var rs []Relabel
+	if err := json.Unmarshal(b, &rs); err != nil {
+		return nil, fmt.Errorf("relabel/%s.json: %w", name, err)
+	}
+	m := make(map[string]Relabel, len(rs))
+	for _, r := range rs {
+		if r.Label != "attack" && r.Label != "benign" {
+			return nil, fmt.Errorf("relabel/%s.json: %s: label %q (want attack or benign)", name, r.ID, r.Label)
+		}
+		if r.Reason == "" {
+			return nil, fmt.Errorf("relabel/%s.json: %s: no reason", name, r.ID)
+		}
+		m[r.ID] = r
+	}
+	return m, nil
+}
+
+// AdjustedAttack is the label sluice scores a record against: the
+// relabel when there is one, else the upstream label, with secrets
+// component rows counted as negatives.
+func AdjustedAttack(r *Record, relabels map[string]Relabel) bool {
+	if rl, ok := relabels[r.ID]; ok {
+		return rl.Label == "attack"
+	}
+	return r.Attack() && !r.ComponentRule
 }
 
 // Attack reports whether the record should be flagged by its file's detector.

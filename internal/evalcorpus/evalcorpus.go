@@ -8,8 +8,10 @@ package evalcorpus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"slices"
 	"sort"
@@ -90,50 +92,102 @@ func Run(ctx context.Context, ev *evaluator.Evaluator, opt Options) ([]Row, erro
 		if err != nil {
 			return nil, err
 		}
-		row := Row{File: name, Target: targets(name)}
-		if opt.Label != "" {
-			row.File += " (" + opt.Label + ")"
+		relabels, err := corpus.Relabels(name)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
 		}
-		var times []time.Duration
-		for i := range recs {
-			rec := &recs[i]
-			if opt.Filter != nil && !opt.Filter(rec) {
-				continue
-			}
-			body, path := wrap(name, rec)
-			start := time.Now()
-			d, err := ev.Evaluate(ctx, evaluator.Input{Path: path, Body: body, Door: evaluator.DoorCLI})
-			times = append(times, time.Since(start))
-			if err != nil {
-				row.Errors++
-				continue
-			}
-			flagged := flaggedFor(name, rec, d, row.Target)
-			switch {
-			case rec.Attack() && flagged:
-				row.Attack++
-				row.TP++
-			case rec.Attack():
-				row.Attack++
-				row.FN++
-				if len(row.Misses) < opt.Keep {
-					row.Misses = append(row.Misses, rec.ID)
-				}
-			case flagged:
-				row.Benign++
-				row.FP++
-				if len(row.FalsePositives) < opt.Keep {
-					row.FalsePositives = append(row.FalsePositives, rec.ID+" "+detectorsOf(d))
-				}
-			default:
-				row.Benign++
-				row.TN++
-			}
+		if relabels == nil {
+			rows = append(rows, score(ctx, ev, name, name, recs, nil, opt))
+			continue
 		}
-		row.Mean, row.P99 = meanP99(times)
-		rows = append(rows, row)
+		// Report the upstream labels and sluice's documented adjustments
+		// (testdata/corpora/relabel) side by side.
+		rows = append(rows, score(ctx, ev, name, name+" (raw labels)", recs, nil, opt))
+		rows = append(rows, score(ctx, ev, name, name+" (adjusted)", recs, relabels, opt))
 	}
 	return rows, nil
+}
+
+func score(ctx context.Context, ev *evaluator.Evaluator, name, label string, recs []corpus.Record,
+	relabels map[string]corpus.Relabel, opt Options) Row {
+	row := Row{File: label, Target: targets(name)}
+	if opt.Label != "" {
+		row.File += " (" + opt.Label + ")"
+	}
+	var times []time.Duration
+	for i := range recs {
+		rec := &recs[i]
+		if opt.Filter != nil && !opt.Filter(rec) {
+			continue
+		}
+		attack := rec.Attack()
+		if relabels != nil {
+			attack = corpus.AdjustedAttack(rec, relabels)
+		}
+		if name == "pii" && attack && !supportedPII(rec) {
+			continue // an entity sluice does not claim to find (names, addresses, ...)
+		}
+		body, path := wrap(name, rec)
+		start := time.Now()
+		d, err := ev.Evaluate(ctx, evaluator.Input{Path: path, Body: body, Door: evaluator.DoorCLI})
+		times = append(times, time.Since(start))
+		if err != nil {
+			row.Errors++
+			continue
+		}
+		flagged := flaggedFor(name, attack, d, row.Target)
+		switch {
+		case attack && flagged:
+			row.Attack++
+			row.TP++
+		case attack:
+			row.Attack++
+			row.FN++
+			if len(row.Misses) < opt.Keep {
+				row.Misses = append(row.Misses, rec.ID)
+			}
+		case flagged:
+			row.Benign++
+			row.FP++
+			if len(row.FalsePositives) < opt.Keep {
+				row.FalsePositives = append(row.FalsePositives, rec.ID+" "+detectorsOf(d))
+			}
+		default:
+			row.Benign++
+			row.TN++
+		}
+	}
+	row.Mean, row.P99 = meanP99(times)
+	return row
+}
+
+// piiSupported are the Presidio entity names of the PII sluice detects by
+// default (IP addresses are off by default and not counted).
+var piiSupported = map[string]bool{
+	"CREDIT_CARD": true, "US_SSN": true, "IBAN_CODE": true, "EMAIL_ADDRESS": true, "PHONE_NUMBER": true,
+	"US_ITIN": true, "UK_NHS": true, "UK_NINO": true, "CA_SIN": true, "ES_NIF": true, "ES_NIE": true,
+	"IT_FISCAL_CODE": true, "DE_TAX_ID": true, "IN_AADHAAR": true, "SG_NRIC_FIN": true, "AU_TFN": true,
+	"PL_PESEL": true, "FI_PERSONAL_IDENTITY_CODE": true, "SE_PERSONNUMMER": true, "TR_NATIONAL_ID": true,
+	"ZA_ID_NUMBER": true, "BR_CPF": true,
+}
+
+// supportedPII reports whether a PII record holds an entity sluice
+// detects, so recall is measured on what the detector claims to find.
+func supportedPII(rec *corpus.Record) bool {
+	if piiSupported[rec.Entity] {
+		return true
+	}
+	for _, e := range rec.DirectIdentifiers {
+		if piiSupported[e] {
+			return true
+		}
+	}
+	for _, e := range rec.Entities {
+		if piiSupported[e] {
+			return true
+		}
+	}
+	return false
 }
 
 // targets are the categories that count as catching an attack in a file.
@@ -157,7 +211,7 @@ func targets(file string) []detect.Category {
 // files a finding of a target category; for benign prose a would-be
 // verdict other than allow; for labelled files (commands, secrets, pii) a
 // finding of the file's own categories on either label.
-func flaggedFor(file string, rec *corpus.Record, d *evaluator.Decision, target []detect.Category) bool {
+func flaggedFor(file string, attack bool, d *evaluator.Decision, target []detect.Category) bool {
 	if target == nil {
 		return d.WouldBe != evaluator.Allow
 	}
@@ -167,7 +221,7 @@ func flaggedFor(file string, rec *corpus.Record, d *evaluator.Decision, target [
 		}
 		// A benign PII row with only a low-severity email/phone is not a
 		// false positive of the redacting rules; attack rows count any entity.
-		if file == "pii" && !rec.Attack() && f.Severity < detect.SeverityMedium {
+		if file == "pii" && !attack && f.Severity < detect.SeverityMedium {
 			continue
 		}
 		return true

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/corpus"
@@ -43,32 +42,11 @@ func loadSecretCorpus(t testing.TB) []secretRecord {
 	return out
 }
 
-// relabel is an adjusted label for one corpus row, with the reason.
-type relabel struct {
-	ID     string `json:"id"`
-	Label  string `json:"label"` // "attack" or "benign"
-	Reason string `json:"reason"`
-}
-
-func loadRelabels(t testing.TB) map[string]relabel {
+func loadRelabels(t testing.TB) map[string]corpus.Relabel {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "relabel.json"))
+	m, err := corpus.Relabels("secrets")
 	if err != nil {
 		t.Fatal(err)
-	}
-	var rs []relabel
-	if err := json.Unmarshal(b, &rs); err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]relabel{}
-	for _, r := range rs {
-		if r.Label != "attack" && r.Label != "benign" {
-			t.Fatalf("relabel %s: label %q", r.ID, r.Label)
-		}
-		if strings.TrimSpace(r.Reason) == "" {
-			t.Fatalf("relabel %s: no reason", r.ID)
-		}
-		m[r.ID] = r
 	}
 	return m
 }
@@ -97,7 +75,7 @@ const (
 )
 
 // TestSecretsCorpus measures detection on the gitleaks/betterleaks rule
-// samples, raw (upstream labels) and adjusted (testdata/relabel.json, and
+// samples, raw (upstream labels) and adjusted (testdata/corpora/relabel/secrets.json, and
 // component_rule rows counted as negatives: they are identifiers, not
 // credentials). With -v it prints a per-rule breakdown.
 func TestSecretsCorpus(t *testing.T) {
@@ -136,7 +114,7 @@ func TestSecretsCorpus(t *testing.T) {
 	}
 	for id := range relabels {
 		if !seen[id] {
-			t.Errorf("relabel.json names %s, which is not in the corpus", id)
+			t.Errorf("relabel/secrets.json names %s, which is not in the corpus", id)
 		}
 	}
 	rules := make([]string, 0, len(perRule))
