@@ -319,9 +319,7 @@ func confidence(s detect.Severity) float64 {
 }
 
 // locate finds the segment and span of a payload among a call's argument
-// segments: the segment whose text contains it (Anthropic-style, one
-// segment per string leaf), or its JSON-escaped form (OpenAI-style, one
-// segment of raw JSON arguments), or else the first argument segment.
+// segments.
 func locate(ix *interaction.Interaction, call *interaction.ToolCall, p *Payload) (seg, start, end int) {
 	needle := p.Text
 	if p.Kind == PayloadArgv {
@@ -331,7 +329,16 @@ func locate(ix *interaction.Interaction, call *interaction.ToolCall, p *Payload)
 			}
 		}
 	}
-	// The payload as it appears in a leaf segment, then JSON-escaped as in
+	return Locate(ix, call, needle)
+}
+
+// Locate finds needle among a call's argument segments: in the segment
+// whose text contains it (Anthropic-style, one segment per string leaf),
+// or in its JSON-escaped form (OpenAI-style, one segment of raw JSON
+// arguments). It falls back to the whole first argument segment, and
+// returns seg -1 when the call has no argument segment.
+func Locate(ix *interaction.Interaction, call *interaction.ToolCall, needle string) (seg, start, end int) {
+	// The needle as it appears in a leaf segment, then JSON-escaped as in
 	// a raw-arguments segment, then with HTML-safe escapes as some
 	// serializers write them.
 	for pass := 0; pass < 3 && needle != ""; pass++ {

@@ -308,3 +308,23 @@ func blockDevice(p string) bool {
 	}
 	return d != ""
 }
+
+// SensitivePath reports whether a file path names something whose contents
+// must not leave the machine: a credential store (see the credential_access
+// rule), a shell history file, the account list, or a process environment.
+// what describes it for reasons and evidence; high is set for stores that
+// grant access on their own (private keys, cloud credentials).
+func SensitivePath(p string) (what string, high bool, ok bool) {
+	if cr, ok := credentialFile(p); ok {
+		return cr.what, cr.high, true
+	}
+	if historyFile(p) {
+		return "shell history", false, true
+	}
+	np, _ := normPath(p)
+	switch np {
+	case "/etc/passwd", "/etc/group", "/etc/hosts.allow":
+		return "system account list", false, true
+	}
+	return "", false, false
+}

@@ -322,3 +322,7 @@ func looksSecret(a string) bool {
 	}
 	return digit > 0 && lower > 0 && upper > 0
 }
+
+// Evidence renders the command for a finding's evidence: the program and
+// its first words, secrets masked, cut to detect.Excerpt's length.
+func (c *Command) Evidence() string { return commandEvidence(c) }

@@ -1,0 +1,381 @@
+package exfil
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// dataKind flags what a URL carries besides an address.
+type dataKind uint16
+
+const (
+	dataSecret        dataKind = 1 << iota // a credential-looking value
+	dataEmail                              // an e-mail address
+	dataText                               // a sentence: several words of prose
+	dataEncodedText                        // base64 or hex that decodes to text
+	dataBlob                               // a long encoded-looking value in a query
+	dataTemplate                           // a placeholder to be filled in: {data}, [SECRET], $TOKEN, <conversation>
+	dataCommand                            // a shell substitution $(...) or `...`
+	dataNamedTemplate                      // a placeholder that names data: {conversation}, $SECRET
+)
+
+// strong reports data that is sensitive by itself.
+func (k dataKind) strong() bool { return k&(dataSecret|dataEmail|dataEncodedText|dataCommand) != 0 }
+
+func (k dataKind) String() string {
+	var parts []string
+	for _, x := range [...]struct {
+		f dataKind
+		s string
+	}{{dataSecret, "a credential"}, {dataEmail, "an e-mail address"}, {dataEncodedText, "encoded text"}, {dataCommand, "command output"},
+		{dataText, "conversation text"}, {dataBlob, "an encoded value"}, {dataTemplate, "a placeholder for data"}} {
+		if k&x.f != 0 {
+			parts = append(parts, x.s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// urlParts splits a URL into host (lowercase, no port or credentials),
+// path and raw query. ok is false for anything that is not an absolute
+// http(s) URL.
+func urlParts(raw string) (host, path, query string, ok bool) {
+	s := raw
+	switch {
+	case hasPrefixFold(s, "https://"):
+		s = s[8:]
+	case hasPrefixFold(s, "http://"):
+		s = s[7:]
+	case strings.HasPrefix(s, "//"):
+		s = s[2:]
+	default:
+		return "", "", "", false
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s, query = s[:i], s[i+1:]
+	}
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		s, path = s[:i], s[i:]
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = s[i+1:]
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.IndexByte(s, ']'); i >= 0 {
+			s = s[:i+1]
+		}
+	} else if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	host = strings.TrimSuffix(strings.ToLower(s), ".")
+	return host, path, query, host != ""
+}
+
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+}
+
+// urlData judges the query values and path segments of a URL for data
+// that should not leave: credentials, e-mail addresses, prose, encoded
+// text, placeholders an injected template wants filled.
+func urlData(path, query string) dataKind {
+	var k dataKind
+	params := 0
+	for query != "" {
+		var kv string
+		kv, query, _ = strings.Cut(query, "&")
+		name, v, _ := strings.Cut(kv, "=")
+		if v == "" {
+			v, name = name, ""
+		}
+		if strings.HasPrefix(strings.ToLower(name), "utm_") {
+			continue
+		}
+		params++
+		k |= valueData(v, true)
+	}
+	for _, seg := range strings.Split(path, "/") {
+		if seg != "" {
+			k |= valueData(seg, false)
+		}
+	}
+	return k
+}
+
+// valueData judges one URL component (raw, percent-encoded).
+func valueData(raw string, inQuery bool) dataKind {
+	var k dataKind
+	k |= templateKind(raw, inQuery)
+	if strings.Contains(raw, "$(") || strings.Contains(raw, "%24%28") || strings.Contains(raw, "`") {
+		k |= dataCommand
+	}
+	v := raw
+	if strings.ContainsAny(raw, "%+") {
+		if d, err := url.QueryUnescape(raw); err == nil {
+			v = d
+		}
+	}
+	k |= templateKind(v, inQuery)
+	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\n' }) {
+		if looksSecret(w) {
+			k |= dataSecret
+		}
+		if looksEmail(w) {
+			k |= dataEmail
+		}
+	}
+	if words := len(strings.Fields(v)); words >= 5 && len(v) >= 25 {
+		k |= dataText
+	}
+	if len(v) >= 16 && !strings.ContainsAny(v, " ") {
+		switch {
+		case decodesToText(v):
+			k |= dataEncodedText
+		case inQuery && len(v) >= 40 && encodedCharset(v) && !isUUID(v):
+			k |= dataBlob
+		}
+	}
+	return k
+}
+
+// templateKind reports a placeholder meant to be replaced with data by
+// whoever renders the URL: {data}, {{secret}}, [CONVERSATION], <DATA>,
+// $SECRET, %s, INSERT_HERE (dataTemplate), and whether it names data
+// (dataNamedTemplate). In a path component, as opposed to a query value,
+// only placeholders that name data count, so that documented routes such
+// as /users/{id} are not templates.
+func templateKind(v string, inQuery bool) dataKind {
+	var k dataKind
+	mark := func(named bool) {
+		if named {
+			k |= dataTemplate | dataNamedTemplate
+		} else if inQuery {
+			k |= dataTemplate
+		}
+	}
+	if strings.Contains(v, "%s") || strings.Contains(v, "%25s") {
+		mark(false)
+	}
+	for _, p := range [...][2]string{{"{", "}"}, {"[", "]"}, {"<", ">"}, {"%7B", "%7D"}, {"%5B", "%5D"}, {"%3C", "%3E"}} {
+		i := indexFold(v, p[0])
+		if i < 0 {
+			continue
+		}
+		inner := v[i+len(p[0]):]
+		j := indexFold(inner, p[1])
+		if j <= 0 || j > 60 {
+			continue
+		}
+		if w := inner[:j]; placeholderWord(w) {
+			mark(dataWord(w))
+		}
+	}
+	if strings.HasPrefix(v, "$") && len(v) > 2 && v[1] >= 'A' && v[1] <= 'Z' {
+		mark(dataWord(v[1:]))
+	}
+	uv := strings.ToUpper(v)
+	for _, w := range [...]string{"INSERT_", "YOUR_", "_HERE", "REPLACE_"} {
+		if strings.Contains(uv, w) {
+			mark(dataWord(v))
+		}
+	}
+	return k
+}
+
+// placeholderWord reports the inside of braces that names something to
+// fill in (an identifier, possibly with spaces), as opposed to JSON or a
+// number.
+func placeholderWord(s string) bool {
+	s = strings.Trim(s, "{}[]<> ")
+	if s == "" || strings.ContainsAny(s, "\":,=") {
+		return false
+	}
+	letters := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letters++
+		case c == '_' || c == ' ' || c == '.' || c == '-' || (c >= '0' && c <= '9'):
+		default:
+			return false
+		}
+	}
+	return letters >= 3
+}
+
+// dataWords name what an exfiltration template wants filled in.
+var dataWords = []string{"data", "secret", "password", "passwd", "token", "key", "conversation", "history", "chat", "message",
+	"summary", "email", "user", "info", "content", "context", "memory", "prompt", "answer", "response", "credential", "cookie",
+	"session", "ssn", "phone", "card", "account", "document", "output", "result", "private", "personal", "address"}
+
+func dataWord(w string) bool {
+	lw := strings.ToLower(w)
+	for _, d := range dataWords {
+		if strings.Contains(lw, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksSecret reports a word that may be a credential: a known token
+// prefix, a JWT, or a long random-looking string.
+func looksSecret(w string) bool {
+	w = strings.Trim(w, "\"'()[]{}<>")
+	lw := strings.ToLower(w)
+	for _, p := range [...]string{"sk-", "sk_live_", "rk_live_", "ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "xoxb-", "xoxp-", "xoxa-", "xoxs-", "glpat-", "hvs.", "npm_", "pypi-", "aiza", "ya29.", "dop_v1_", "shpat_", "sq0atp-"} {
+		if strings.HasPrefix(lw, p) && len(w) >= 20 {
+			return true
+		}
+	}
+	if (strings.HasPrefix(w, "AKIA") || strings.HasPrefix(w, "ASIA")) && len(w) == 20 && isUpperAlnum(w) {
+		return true
+	}
+	if strings.HasPrefix(w, "eyJ") && strings.Count(w, ".") == 2 && len(w) >= 30 {
+		return true
+	}
+	if strings.Contains(lw, "-----begin") && strings.Contains(lw, "private key") {
+		return true
+	}
+	if len(w) < 24 || len(w) > 256 {
+		return false
+	}
+	var lower, upper, digit, other int
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= 'a' && c <= 'z':
+			lower++
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c >= '0' && c <= '9':
+			digit++
+		case c == '-' || c == '_':
+		default:
+			other++
+		}
+	}
+	return other == 0 && digit >= 2 && lower >= 2 && upper >= 2 && distinct(w) >= 16
+}
+
+func isUpperAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// distinct counts distinct bytes, a cheap stand-in for entropy.
+func distinct(s string) int {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !seen[s[i]] {
+			seen[s[i]] = true
+			n++
+		}
+	}
+	return n
+}
+
+func looksEmail(w string) bool {
+	w = strings.Trim(w, "\"'()[]{}<>.,;:")
+	at := strings.IndexByte(w, '@')
+	if at <= 0 || at == len(w)-1 || strings.Count(w, "@") != 1 {
+		return false
+	}
+	dom := w[at+1:]
+	dot := strings.LastIndexByte(dom, '.')
+	return dot > 0 && dot < len(dom)-2 && !strings.ContainsAny(w, "/:=")
+}
+
+func encodedCharset(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func isUUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := v[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// decodesToText reports a base64, base64url or hex string that decodes to
+// mostly printable text: encoded data, as opposed to a hash or an id,
+// which decode to binary.
+func decodesToText(v string) bool {
+	if !encodedCharset(v) {
+		return false
+	}
+	var b []byte
+	if len(v)%2 == 0 && isHex(v) {
+		b, _ = hex.DecodeString(v)
+	} else {
+		t := strings.TrimRight(v, "=")
+		var err error
+		if strings.ContainsAny(t, "-_") {
+			b, err = base64.RawURLEncoding.DecodeString(t)
+		} else {
+			b, err = base64.RawStdEncoding.DecodeString(t)
+		}
+		if err != nil {
+			return false
+		}
+	}
+	if len(b) < 12 || !utf8.Valid(b) {
+		return false
+	}
+	printable := 0
+	for _, r := range string(b) {
+		if r >= 0x20 && r != 0x7f || r == '\n' || r == '\t' || r == '\r' {
+			printable++
+		}
+	}
+	return printable*100 >= utf8.RuneCount(b)*90
+}
+
+func isHex(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFold is strings.Index ignoring ASCII case; sub must be ASCII.
+func indexFold(s, sub string) int {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
+			return i
+		}
+	}
+	return -1
+}
