@@ -99,9 +99,12 @@ func TestStreamedResponses(t *testing.T) {
 	rec := &recorder{ev: testEvaluator(t)}
 	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
 	for _, c := range streamCases {
-		splits := [][]int{nil, {7}, {13, 2, 31}}
-		if c.name == "openai_chat" || c.name == "bedrock_converse" {
+		splits := [][]int{nil, {13, 2, 31}}
+		switch c.name {
+		case "openai_chat", "bedrock_converse":
 			splits = append(splits, []int{1}) // every byte its own chunk
+		case "anthropic", "gemini_array":
+			splits = append(splits, []int{7})
 		}
 		for _, split := range splits {
 			split := split

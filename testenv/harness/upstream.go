@@ -11,9 +11,10 @@ import (
 )
 
 // HTTPUpstream forwards to a real HTTP server at base (e.g. a fakellm on
-// 127.0.0.1) and streams its body back as it arrives. Compressed bodies
-// are passed through untouched, as Envoy does.
-func HTTPUpstream(base string) Upstream {
+// 127.0.0.1) and streams its body back as it arrives, re-cut into chunks
+// of the split sizes (cycled) when given. Compressed bodies are passed
+// through untouched, as Envoy does.
+func HTTPUpstream(base string, split ...int) Upstream {
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	return func(ctx context.Context, f *Forwarded) (*UpstreamResponse, error) {
 		req, err := http.NewRequestWithContext(ctx, f.Method, strings.TrimRight(base, "/")+f.Path, bytes.NewReader(f.Body))
@@ -37,7 +38,7 @@ func HTTPUpstream(base string) Upstream {
 			<-ctx.Done()
 			resp.Body.Close()
 		}()
-		return &UpstreamResponse{Status: resp.StatusCode, Header: resp.Header, Body: resp.Body}, nil
+		return &UpstreamResponse{Status: resp.StatusCode, Header: resp.Header, Body: resp.Body, Split: split}, nil
 	}
 }
 
