@@ -135,3 +135,30 @@ func hasCaseVariants(m map[string]json.RawMessage) bool {
 	}
 	return false
 }
+
+// FuzzHookEndpoint sends arbitrary bytes to the hook endpoint: the answer
+// is always JSON and never a 5xx (malformed input is the caller's error),
+// whatever the payload.
+func FuzzHookEndpoint(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "hooks", "*.json"))
+	for _, file := range files {
+		b, _ := os.ReadFile(file)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"metadata":{"login_name":1}}`))
+	f.Add([]byte(`{"request_body":"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"}`))
+	f.Add([]byte(`{"tool_calls":[{"name":"bash","params":"rm -rf /"}],"raw_responses":["x",{}]}`))
+	cfg := testConfig(f)
+	cfg.DedupeWindow = 0
+	cfg.Logger = nil // the fuzz target may not log through f
+	s := newTestServer(f, &nopEngine{}, cfg)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := do(t, s, "POST", PathEvents, body)
+		if w.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", w.Code, body, w.Body)
+		}
+		if !json.Valid(w.Body.Bytes()) {
+			t.Fatalf("answer is not JSON: %s", w.Body)
+		}
+	})
+}
