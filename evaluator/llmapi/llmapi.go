@@ -115,6 +115,13 @@ func ParseResponse(api string, body []byte, contentType string) (*interaction.In
 	if fr == framingNone {
 		t, err := jsontree.Parse(body)
 		if err != nil {
+			// A stream labelled as JSON, or JSON lines.
+			switch sniffFraming(body, true) {
+			case framingSSE:
+				return parseStream(api, body, framingSSE)
+			case framingEventStream:
+				return parseStream(api, body, framingEventStream)
+			}
 			if looksLikeJSONSeq(body) {
 				return parseStream(api, body, framingJSONSeq)
 			}

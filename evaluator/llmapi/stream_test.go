@@ -515,6 +515,18 @@ func TestGeminiJSONArrayStream(t *testing.T) {
 	}
 }
 
+func TestMislabelledStream(t *testing.T) {
+	body := readStream(t, "anthropic-messages/sdkpy-tool-use-response.response.sse")
+	want := assemble(t, APIAnthropicMessages, ctSSE, body)
+	ix, err := ParseResponse(APIAnthropicMessages, body, "application/json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := marshalGolden(ix); !bytes.Equal(got, want) {
+		t.Errorf("SSE labelled JSON differs:\n%s", firstDiff(got, want))
+	}
+}
+
 func TestStreamBOM(t *testing.T) {
 	body := "\xef\xbb\xbfdata: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"
 	for _, ct := range []string{ctSSE, ""} {
