@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -60,6 +61,9 @@ func (r *recent[V]) set(key string, val V, now time.Time) {
 }
 
 func (r *recent[V]) put(key string, val V, now time.Time) {
+	// Keys are often substrings of a whole parsed document; a copy keeps
+	// only the key alive for the window.
+	key = strings.Clone(key)
 	for len(r.m) >= r.max && r.head < len(r.fifo) {
 		r.evict(r.fifo[r.head])
 		r.head++
