@@ -456,3 +456,23 @@ var fuzzSeeds = []string{
 	`{"a":1,}`, `[1,]`, `{"a"}`, `{1:2}`, `"\u00"`, `tru`, `1e`, `-`, `01`, `[`, `]`, `{"a":"b`,
 	"{\"a\":\"\x00\"}",
 }
+
+// TestSkipPlain8 checks the word-at-a-time scan stops at every kind of
+// byte that needs a closer look, at every position in a word.
+func TestSkipPlain8(t *testing.T) {
+	for _, special := range []byte{'"', '\\', 0x00, 0x1f, 0x80, 0xc3, 0xff} {
+		for pos := 0; pos < 24; pos++ {
+			b := []byte(strings.Repeat("abcdefgh", 3))
+			b[pos] = special
+			if got := skipPlain8(string(b), 0); got > pos || pos-got >= 8 {
+				t.Errorf("special %#x at %d: skipped to %d", special, pos, got)
+			}
+		}
+	}
+	for _, plainByte := range []byte{' ', '!', '#', '[', ']', '~', 0x7f, 'A', '0'} {
+		b := strings.Repeat(string([]byte{plainByte}), 19)
+		if got := skipPlain8(b, 0); got != 16 {
+			t.Errorf("plain %#x: skipped to %d, want 16", plainByte, got)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package jsontree
 
 import (
+	"encoding/binary"
 	"math"
 	"strings"
 	"unicode"
@@ -341,6 +342,34 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// skipPlain8 advances i over whole 8-byte words of s that hold only plain
+// bytes (printable ASCII but quote and backslash), testing a word at a
+// time: string values are most of an LLM body.
+func skipPlain8(s string, i int) int {
+	if len(s)-i < 8 {
+		return i
+	}
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ (lsb * '"')
+		e := x ^ (lsb * '\\')
+		// A zero byte in q or e, a byte below 0x20, or a byte at or above
+		// 0x80 sets its top bit here (borrows only ever add false hits above
+		// a true one, so "none" is exact).
+		if ((q-lsb)&^q|(e-lsb)&^e|(x-lsb*0x20)&^x|x)&msb != 0 {
+			break
+		}
+		i += 8
+	}
+	return i
+}
+
 // str parses the string literal at st.pos. The result is a substring of the
 // source unless the literal holds an escape or invalid UTF-8 (copied).
 func (st *state) str() (string, bool, error) {
@@ -349,6 +378,7 @@ func (st *state) str() (string, bool, error) {
 	start := st.pos
 	i := start
 	for {
+		i = skipPlain8(s, i)
 		for i < len(s) && plain[s[i]] {
 			i++
 		}
