@@ -123,12 +123,17 @@ func valueData(raw string, inQuery bool) dataKind {
 	}
 	k |= templateKind(v, inQuery)
 	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\n' }) {
-		if looksSecret(w) {
+		// Random-looking path segments are mostly ids (CDN files, avatars);
+		// only a credential's own shape counts there.
+		if (inQuery && looksSecret(w)) || (!inQuery && knownToken(w)) {
 			k |= dataSecret
 		}
 		if looksEmail(w) {
 			k |= dataEmail
 		}
+	}
+	if k&dataSecret == 0 && (credentialAssignment(v) || urlWithPassword(v) || webhookURL(v)) {
+		k |= dataSecret
 	}
 	if words := len(strings.Fields(v)); words >= 5 && len(v) >= 25 {
 		k |= dataText
@@ -225,13 +230,92 @@ func dataWord(w string) bool {
 	return false
 }
 
-// looksSecret reports a word that may be a credential: a known token
-// prefix, a JWT, or a long random-looking string.
-func looksSecret(w string) bool {
-	w = strings.Trim(w, "\"'()[]{}<>")
+// secretNameWords mark a variable or key name whose value is a credential.
+var secretNameWords = []string{"password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "access_key",
+	"private_key", "auth", "credential", "_key", "key_", "-key", ".key", "bearer", "session", "cookie"}
+
+// credentialAssignment reports "name = value", "name: value" or a JSON
+// pair whose name says the value is a credential (password, token,
+// api_key ...) and whose value is not empty or a placeholder.
+func credentialAssignment(v string) bool {
+	for off := 0; off < len(v); {
+		i := strings.IndexAny(v[off:], "=:")
+		if i < 0 {
+			return false
+		}
+		i += off
+		off = i + 1
+		name := strings.TrimRight(v[:i], " \t\"'")
+		if j := strings.LastIndexAny(name, " \t\"'{,(<"); j >= 0 {
+			name = name[j+1:]
+		}
+		name = strings.ToLower(name)
+		if name == "" || len(name) > 64 {
+			continue
+		}
+		secretName := false
+		for _, w := range secretNameWords {
+			if strings.Contains(name, w) || name == "key" || name == "pass" {
+				secretName = true
+				break
+			}
+		}
+		if !secretName {
+			continue
+		}
+		val := strings.TrimLeft(v[i+1:], " \t:=\"'")
+		end := strings.IndexAny(val, " \t\"'<>,;}\n")
+		if end < 0 {
+			end = len(val)
+		}
+		val = val[:end]
+		if len(val) >= 6 && !strings.HasPrefix(val, "$") && !strings.HasPrefix(val, "{") && !strings.HasPrefix(val, "<") &&
+			!strings.EqualFold(val, "null") && !strings.EqualFold(val, "true") && !strings.EqualFold(val, "false") && distinct(val) >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// webhookURL reports a chat webhook URL inside a value: the URL is the
+// credential (whoever has it can post).
+func webhookURL(v string) bool {
+	for _, ps := range pathSinks {
+		if i := strings.Index(v, ps.host+ps.path); i >= 0 && len(v)-i > len(ps.host)+len(ps.path)+8 {
+			return true
+		}
+	}
+	return false
+}
+
+// urlWithPassword reports a URL or connection string with a password in its
+// user info (scheme://user:password@host).
+func urlWithPassword(v string) bool {
+	i := strings.Index(v, "://")
+	if i < 0 {
+		return false
+	}
+	rest := v[i+3:]
+	if j := strings.IndexAny(rest, "/?# "); j >= 0 {
+		rest = rest[:j]
+	}
+	at := strings.LastIndexByte(rest, '@')
+	return at > 0 && strings.IndexByte(rest[:at], ':') > 0 && at-strings.IndexByte(rest[:at], ':') > 4
+}
+
+// tokenPrefixes start credentials of well-known services.
+var tokenPrefixes = [...]string{"sk-", "sk_live_", "sk_test_", "rk_live_", "ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "xoxb-",
+	"xoxp-", "xoxa-", "xoxs-", "xoxe.", "xoxe-", "glpat-", "glc_", "hvs.", "hvb.", "npm_", "pypi-", "aiza", "ya29.", "dop_v1_", "shpat_",
+	"sq0atp-", "sq0csp-", "hf_", "api_org_", "sntrys_", "sntryu_", "figd_", "sb_secret_", "age-secret-key-", "sha256~", "atatt", "eyj",
+	"lin_api_", "pat-", "pk_live_", "rzp_", "whsec_", "sg.", "key-", "dapi", "tk-us-", "pscale_", "pul-", "vercel_", "ntn_", "phx_", "sl.", "shppa_"}
+
+// knownToken reports a word with the shape of a well-known credential: a
+// service token prefix, an AWS key id, a JWT, a private key.
+func knownToken(w string) bool {
+	w = strings.Trim(w, "\"'()[]{}<>`")
 	lw := strings.ToLower(w)
-	for _, p := range [...]string{"sk-", "sk_live_", "rk_live_", "ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "xoxb-", "xoxp-", "xoxa-", "xoxs-", "glpat-", "hvs.", "npm_", "pypi-", "aiza", "ya29.", "dop_v1_", "shpat_", "sq0atp-"} {
-		if strings.HasPrefix(lw, p) && len(w) >= 20 {
+	for _, p := range tokenPrefixes {
+		if strings.HasPrefix(lw, p) && len(w) >= len(p)+14 {
 			return true
 		}
 	}
@@ -241,10 +325,17 @@ func looksSecret(w string) bool {
 	if strings.HasPrefix(w, "eyJ") && strings.Count(w, ".") == 2 && len(w) >= 30 {
 		return true
 	}
-	if strings.Contains(lw, "-----begin") && strings.Contains(lw, "private key") {
+	return strings.Contains(lw, "-----begin") && strings.Contains(lw, "private key")
+}
+
+// looksSecret reports a word that may be a credential: a known token
+// shape, or a long random-looking string.
+func looksSecret(w string) bool {
+	w = strings.Trim(w, "\"'()[]{}<>`")
+	if knownToken(w) {
 		return true
 	}
-	if len(w) < 24 || len(w) > 256 {
+	if len(w) < 24 || len(w) > 512 || wordy(w) {
 		return false
 	}
 	var lower, upper, digit, other int
@@ -256,12 +347,26 @@ func looksSecret(w string) bool {
 			upper++
 		case c >= '0' && c <= '9':
 			digit++
-		case c == '-' || c == '_':
+		case c == '-' || c == '_' || c == '+' || c == '/' || c == '=' || c == '.' || c == '~':
 		default:
 			other++
 		}
 	}
-	return other == 0 && digit >= 2 && lower >= 2 && upper >= 2 && distinct(w) >= 16
+	// Mixed case and digits over a wide alphabet: random, not a word or a
+	// hash (hashes are one case of hex).
+	return other == 0 && digit >= 2 && lower >= 3 && upper >= 3 && distinct(w) >= 16
+}
+
+// wordy reports a slug made of words (mh17-het-verdriet-van-nederland):
+// three or more lowercase alphabetic parts between separators.
+func wordy(w string) bool {
+	n := 0
+	for _, p := range strings.FieldsFunc(w, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == '~' || r == '/' || r == '+' || r == '=' }) {
+		if len(p) >= 3 && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") == "" {
+			n++
+		}
+	}
+	return n >= 3
 }
 
 func isUpperAlnum(s string) bool {
