@@ -361,7 +361,9 @@ func looksSecret(w string) bool {
 // three or more lowercase alphabetic parts between separators.
 func wordy(w string) bool {
 	n := 0
-	for _, p := range strings.FieldsFunc(w, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == '~' || r == '/' || r == '+' || r == '=' }) {
+	for _, p := range strings.FieldsFunc(w, func(r rune) bool {
+		return r == '-' || r == '_' || r == '.' || r == '~' || r == '/' || r == '+' || r == '='
+	}) {
 		if len(p) >= 3 && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") == "" {
 			n++
 		}
