@@ -10,10 +10,13 @@
 // this package is that nothing goes unscanned. Parts of a body that a parser
 // recognises are labelled precisely; parts it does not (unknown block types,
 // future fields, metadata) are still walked and every string in them becomes
-// a segment. Only opaque payloads are skipped on purpose: base64 media,
-// encrypted reasoning, signatures. Duplicate and case-variant keys, which a
-// lenient reader might resolve differently, are reported as anomalies and
-// the values they shadow are scanned too.
+// a segment. Only opaque payloads are skipped on purpose (base64 media,
+// encrypted reasoning, signatures), and values under keys such as type,
+// role or status that look like enumeration values (short, lower-case).
+// Identifiers the recognisers consume (model, call ids, tool names) become
+// fields of the Interaction rather than segments. Duplicate and
+// case-variant keys, which a lenient reader might resolve differently, are
+// reported as anomalies and the values they shadow are scanned too.
 //
 // Recognised APIs: OpenAI Chat Completions and Responses, Anthropic
 // Messages (also on Bedrock InvokeModel and Vertex rawPredict), Gemini

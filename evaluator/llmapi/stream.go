@@ -550,7 +550,8 @@ func (a *StreamAssembler) setModel(s string) {
 // Interaction returns what has been assembled so far. Its cost is
 // proportional to the number of segments and tool calls, not to the text:
 // segment texts share the assembler's buffers (appending later does not
-// change them). Tool-call Args are parsed once, when the call completes.
+// change them). Tool-call Args are parsed once, when the call completes,
+// and shared between snapshots: treat the result as read-only.
 func (a *StreamAssembler) Interaction() *interaction.Interaction {
 	ix := &interaction.Interaction{
 		API: a.api, Provider: provider(a.api, ""), Phase: interaction.PhaseResponse,
