@@ -8,8 +8,8 @@
 // collapses; and the request path must not pay for reflection. The tree is
 // a flat slice of Nodes in document order (pre-order), linked by Next, so a
 // body costs one node allocation (sized up front), one string conversion of
-// the body, and one extra string only for each string value that contains an
-// escape or invalid UTF-8.
+// the body, and a few chunks holding the decoded strings that contain an
+// escape or invalid UTF-8; unescaped strings are substrings of the source.
 //
 // Strings are decoded like encoding/json decodes them: escapes are resolved
 // and invalid UTF-8 bytes and lone surrogates become U+FFFD. Numbers are kept
@@ -99,10 +99,13 @@ type Anomaly struct {
 
 // Anomaly kinds.
 const (
-	DuplicateKey    = "duplicate_key"
-	CaseVariantKey  = "case_variant_key"
-	DefaultMaxDepth = 256
+	DuplicateKey   = "duplicate_key"
+	CaseVariantKey = "case_variant_key"
 )
+
+// DefaultMaxDepth is the nesting limit when Parser.MaxDepth is 0. LLM
+// bodies nest a dozen levels; a deeper document is an attack on the parser.
+const DefaultMaxDepth = 256
 
 // Tree is a parsed document. Nodes[0] is the root.
 type Tree struct {
