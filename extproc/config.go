@@ -99,7 +99,7 @@ func DefaultConfig() Config {
 		BlockStatus:           403,
 		EvaluateResponses:     true,
 		StreamTailBytes:       1 << 20,
-		StreamWindowBytes:     4 << 10,
+		StreamWindowBytes:     1 << 10,
 		MessageTimeout:        time.Second,
 		StreamIdleTimeout:     30 * time.Minute,
 		DecisionHeaders:       true,
