@@ -99,8 +99,15 @@ func urlData(path, query string) dataKind {
 		}
 		params++
 		k |= valueData(v, true)
+		if name != "" && k&dataSecret == 0 {
+			if d, err := url.QueryUnescape(kv); err == nil && credentialAssignment(d) {
+				k |= dataSecret
+			}
+		}
 	}
-	for _, seg := range strings.Split(path, "/") {
+	for path != "" {
+		var seg string
+		seg, path, _ = strings.Cut(strings.TrimPrefix(path, "/"), "/")
 		if seg != "" {
 			k |= valueData(seg, false)
 		}
@@ -111,7 +118,9 @@ func urlData(path, query string) dataKind {
 // valueData judges one URL component (raw, percent-encoded).
 func valueData(raw string, inQuery bool) dataKind {
 	var k dataKind
-	k |= templateKind(raw, inQuery)
+	if strings.ContainsAny(raw, "{[<%$_") {
+		k |= templateKind(raw, inQuery)
+	}
 	if strings.Contains(raw, "$(") || strings.Contains(raw, "%24%28") || strings.Contains(raw, "`") {
 		k |= dataCommand
 	}
@@ -119,23 +128,38 @@ func valueData(raw string, inQuery bool) dataKind {
 	if strings.ContainsAny(raw, "%+") {
 		if d, err := url.QueryUnescape(raw); err == nil {
 			v = d
+			if strings.ContainsAny(v, "{[<%$_") {
+				k |= templateKind(v, inQuery)
+			}
 		}
 	}
-	k |= templateKind(v, inQuery)
-	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '\n' }) {
-		// Random-looking path segments are mostly ids (CDN files, avatars);
-		// only a credential's own shape counts there.
-		if (inQuery && looksSecret(w)) || (!inQuery && knownToken(w)) {
-			k |= dataSecret
+	words := 0
+	for rest := v; rest != ""; {
+		var w string
+		i := strings.IndexAny(rest, " ,;\n")
+		if i < 0 {
+			w, rest = rest, ""
+		} else {
+			w, rest = rest[:i], rest[i+1:]
 		}
-		if looksEmail(w) {
+		if w == "" {
+			continue
+		}
+		words++
+		if len(w) >= 16 {
+			// Encoded text is reported as such, not as a credential.
+			if knownToken(w) || (inQuery && looksSecret(w) && !decodesToText(w)) {
+				k |= dataSecret
+			}
+		}
+		if strings.IndexByte(w, '@') > 0 && looksEmail(w) {
 			k |= dataEmail
 		}
 	}
-	if k&dataSecret == 0 && (credentialAssignment(v) || urlWithPassword(v) || webhookURL(v)) {
+	if k&dataSecret == 0 && strings.ContainsAny(v, "=:") && (credentialAssignment(v) || urlWithPassword(v) || webhookURL(v)) {
 		k |= dataSecret
 	}
-	if words := len(strings.Fields(v)); words >= 5 && len(v) >= 25 {
+	if words >= 5 && len(v) >= 25 {
 		k |= dataText
 	}
 	if len(v) >= 16 && !strings.ContainsAny(v, " ") {
@@ -439,20 +463,33 @@ func decodesToText(v string) bool {
 	if !encodedCharset(v) {
 		return false
 	}
+	// Judging the first 256 encoded bytes is enough, and needs no heap.
+	if len(v) > 256 {
+		v = v[:256]
+	}
+	var buf [256]byte
 	var b []byte
 	if len(v)%2 == 0 && isHex(v) {
-		b, _ = hex.DecodeString(v)
-	} else {
-		t := strings.TrimRight(v, "=")
-		var err error
-		if strings.ContainsAny(t, "-_") {
-			b, err = base64.RawURLEncoding.DecodeString(t)
-		} else {
-			b, err = base64.RawStdEncoding.DecodeString(t)
-		}
+		n, err := hex.Decode(buf[:], []byte(v))
 		if err != nil {
 			return false
 		}
+		b = buf[:n]
+	} else {
+		t := strings.TrimRight(v, "=")
+		t = t[:len(t)/4*4+min(len(t)%4, 3)]
+		if len(t)%4 == 1 {
+			t = t[:len(t)-1]
+		}
+		enc := base64.RawStdEncoding
+		if strings.ContainsAny(t, "-_") {
+			enc = base64.RawURLEncoding
+		}
+		n, err := enc.Decode(buf[:], []byte(t))
+		if err != nil {
+			return false
+		}
+		b = buf[:n]
 	}
 	if len(b) < 12 || !utf8.Valid(b) {
 		return false
@@ -476,13 +513,94 @@ func isHex(v string) bool {
 	return true
 }
 
-// indexFold is strings.Index ignoring ASCII case; sub must be ASCII.
+// indexFold is strings.Index ignoring ASCII case, without allocating;
+// sub must be ASCII. It searches for a byte of sub that has no case (a
+// digit, "@", ".", "/") with the vectorized IndexByte when there is one,
+// and checks the window around each hit.
 func indexFold(s, sub string) int {
 	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
-			return i
+	if n == 0 {
+		return 0
+	}
+	if n > len(s) {
+		return -1
+	}
+	pivot := -1
+	for k := 0; k < n; k++ {
+		if c := sub[k]; lower(c) == upper(c) {
+			pivot = k
+			break
 		}
 	}
+	if pivot < 0 {
+		return indexFoldLetters(s, sub)
+	}
+	pc := sub[pivot]
+	for off := pivot; off <= len(s)-(n-pivot); {
+		j := strings.IndexByte(s[off:len(s)-(n-pivot)+1], pc)
+		if j < 0 {
+			return -1
+		}
+		i := off + j - pivot
+		if equalFoldASCII(s[i:i+n], sub) {
+			return i
+		}
+		off += j + 1
+	}
 	return -1
+}
+
+func equalFoldASCII(a, b string) bool {
+	for k := 0; k < len(b); k++ {
+		if lower(a[k]) != lower(b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldLetters is indexFold for a needle made only of letters: it
+// follows the next occurrence of the first letter in either case.
+func indexFoldLetters(s, sub string) int {
+	n := len(sub)
+	lo, up := lower(sub[0]), upper(sub[0])
+	last := len(s) - n + 1 // candidates start before last
+	nextLo, nextUp := -2, -2
+	next := func(c byte, from int) int {
+		if j := strings.IndexByte(s[from:last], c); j >= 0 {
+			return from + j
+		}
+		return last
+	}
+	for i := 0; i < last; {
+		if nextLo < i {
+			nextLo = next(lo, i)
+		}
+		if nextUp < i {
+			nextUp = next(up, i)
+		}
+		i = min(nextLo, nextUp)
+		if i >= last {
+			return -1
+		}
+		if equalFoldASCII(s[i:i+n], sub) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
 }

@@ -148,8 +148,9 @@ func segmentLinks(in *detect.Input, i int, sc *scratch) []link {
 // client as soon as the text is rendered, so an image URL carrying data
 // leaks it with no click; a link needs a click.
 func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detect.Finding) []detect.Finding {
-	for _, l := range segmentLinks(in, i, sc) {
-		if l.url == "" {
+	links := segmentLinks(in, i, sc)
+	for j, l := range links {
+		if l.url == "" || seenBefore(links, j) {
 			continue
 		}
 		host, path, query, ok := urlParts(l.url)
@@ -190,8 +191,14 @@ func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detec
 // attack, whatever the words around it say.
 func (d *Detector) untrusted(in *detect.Input, i int, sc *scratch, out []detect.Finding) []detect.Finding {
 	t := in.IX.Segments[i].Text
-	for _, l := range segmentLinks(in, i, sc) {
-		if l.url == "" {
+	links := segmentLinks(in, i, sc)
+	for j, l := range links {
+		if l.url == "" || seenBefore(links, j) {
+			continue
+		}
+		// A plain link can only matter here as a template: without a
+		// placeholder character or a dangling "=", skip it unparsed.
+		if !l.image && !strings.ContainsAny(l.url, "{[<%$_") && !strings.HasSuffix(l.url, "=") {
 			continue
 		}
 		host, path, query, ok := urlParts(l.url)
@@ -223,6 +230,18 @@ func (d *Detector) untrusted(in *detect.Input, i int, sc *scratch, out []detect.
 		out = append(out, d.textFinding(in, i, l, ruleInjectedImage, s, reason))
 	}
 	return out
+}
+
+// seenBefore reports a link whose URL and rendering already appeared
+// earlier in the same text (navigation bars, repeated citations): it is
+// judged, and reported, once.
+func seenBefore(links []link, j int) bool {
+	for k := max(0, j-32); k < j; k++ {
+		if links[k].url == links[j].url && links[k].image == links[j].image {
+			return true
+		}
+	}
+	return false
 }
 
 // fillInstruction reports words around a URL that ends in "=" telling the
@@ -286,7 +305,7 @@ func urlEvidence(kind, u string) string {
 			b.WriteString(segs[0])
 		}
 		if len(segs) > 1 && segs[1] != "" {
-			b.WriteString("/" + detect.Mask(segs[1]))
+			b.WriteString("/" + detect.MaskSuffix)
 		}
 	}
 	if query != "" {
@@ -299,15 +318,13 @@ func urlEvidence(kind, u string) string {
 			if j > 0 {
 				b.WriteByte('&')
 			}
-			name, v, hasV := strings.Cut(kv, "=")
-			if !hasV {
-				b.WriteString(detect.Mask(name))
+			// Query values are the data itself: none of it is kept.
+			name, _, hasV := strings.Cut(kv, "=")
+			if !hasV || len(name) > 24 {
+				b.WriteString(detect.MaskSuffix)
 				continue
 			}
-			if len(name) > 24 {
-				name = name[:24]
-			}
-			b.WriteString(name + "=" + detect.Mask(v))
+			b.WriteString(name + "=" + detect.MaskSuffix)
 		}
 	}
 	return detect.Excerpt(b.String())

@@ -6,16 +6,17 @@ import (
 	"strings"
 )
 
-// hostSet matches host names exactly or by suffix. A pattern "*.example.com"
-// matches example.com and every name under it; "example.com" matches only
-// itself.
+// hostSet matches host names exactly or by domain. A pattern
+// "*.example.com" matches example.com and every name under it;
+// "example.com" matches only itself. Matching costs one map lookup per
+// label of the host.
 type hostSet struct {
-	exact  map[string]bool
-	suffix []string // ".example.com"
+	exact   map[string]bool
+	domains map[string]bool // "example.com" for "*.example.com"
 }
 
 func newHostSet(patterns []string) (hostSet, error) {
-	hs := hostSet{exact: map[string]bool{}}
+	hs := hostSet{exact: map[string]bool{}, domains: map[string]bool{}}
 	for _, p := range patterns {
 		p = strings.ToLower(strings.TrimSpace(p))
 		p = strings.TrimSuffix(p, ".")
@@ -23,8 +24,7 @@ func newHostSet(patterns []string) (hostSet, error) {
 		case p == "" || p == "*" || strings.Count(p, "*") > 1 || (strings.Contains(p, "*") && !strings.HasPrefix(p, "*.")):
 			return hs, fmt.Errorf("host pattern %q: want a host name or *.domain", p)
 		case strings.HasPrefix(p, "*."):
-			hs.suffix = append(hs.suffix, p[1:])
-			hs.exact[p[2:]] = true
+			hs.domains[p[2:]] = true
 		default:
 			hs.exact[p] = true
 		}
@@ -36,12 +36,19 @@ func (hs *hostSet) match(host string) bool {
 	if hs.exact[host] {
 		return true
 	}
-	for _, s := range hs.suffix {
-		if strings.HasSuffix(host, s) {
+	if len(hs.domains) == 0 {
+		return false
+	}
+	for h := host; ; {
+		if hs.domains[h] {
 			return true
 		}
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			return false
+		}
+		h = h[i+1:]
 	}
-	return false
 }
 
 // defaultSinks are hosts that exist to receive data from anywhere: request

@@ -136,7 +136,7 @@ type shellCheck struct {
 }
 
 func (x *shellCheck) add(rule string, sev detect.Severity, reason string, c *toolrisk.Command) {
-	x.hits = append(x.hits, hit{rule: rule, sev: sev, reason: reason, evidence: c.Evidence(), needle: c.Path})
+	x.hits = append(x.hits, hit{rule: rule, sev: sev, reason: reason, evidence: c.Evidence()})
 }
 
 // readsOf reports what command c itself reads: sensitive paths among its

@@ -21,13 +21,22 @@ const maxLinks = 256
 // findLinks returns the http(s) URLs of a text with their rendering
 // context, in order of appearance.
 func findLinks(text string, out []link) []link {
-	if indexFold(text, "http") < 0 && !strings.Contains(text, "src=") && !strings.Contains(text, "SRC=") {
+	if !strings.Contains(text, "//") {
 		return out
 	}
 	first := len(out)
 	var refDefs map[string]int // reference name -> index in out
+	srcOff := -1               // next protocol-relative src URL, when the text has "src="
+	if hasSrcRelative(text) {
+		srcOff = 0
+	}
 	for off := 0; off < len(text) && len(out)-first < maxLinks; {
 		i := nextURL(text, off)
+		if srcOff >= 0 {
+			if j := nextSrcURL(text, off); j >= 0 && (i < 0 || j < i) {
+				i = j
+			}
+		}
 		if i < 0 {
 			break
 		}
@@ -76,46 +85,73 @@ func findLinks(text string, out []link) []link {
 	return out
 }
 
-// nextURL finds the next "http://", "https://" or protocol-relative src
-// URL at or after off.
+// nextURL finds the next "http://" or "https://" URL at or after off. It
+// looks for "://" (rare in prose, found with a vectorized search) and
+// checks the scheme before it.
 func nextURL(text string, off int) int {
 	for off < len(text) {
-		i := indexFold(text[off:], "http")
-		if i < 0 {
-			return srcRelative(text, off)
+		p := strings.Index(text[off:], "://")
+		if p < 0 {
+			return -1
 		}
-		i += off
-		rest := text[i:]
-		if hasPrefixFold(rest, "http://") || hasPrefixFold(rest, "https://") {
-			if j := srcRelative(text[:i], off); j >= 0 {
-				return j
-			}
-			return i
+		p += off
+		off = p + 3
+		switch {
+		case p >= 5 && hasPrefixFold(text[p-5:], "https"):
+			return p - 5
+		case p >= 4 && hasPrefixFold(text[p-4:], "http"):
+			return p - 4
 		}
-		off = i + 4
 	}
 	return -1
 }
 
-// srcRelative finds a protocol-relative URL in a src attribute
-// (src="//host/x") in text[off:], or -1.
-func srcRelative(text string, off int) int {
+// hasSrcRelative reports a src attribute whose value starts with "//",
+// found from the "//" occurrences (a vectorized search) rather than by
+// folding every "s" of the text.
+func hasSrcRelative(text string) bool {
+	for off := 0; ; {
+		i := strings.Index(text[off:], "//")
+		if i < 0 {
+			return false
+		}
+		i += off
+		off = i + 2
+		b := text[:i]
+		b = strings.TrimSuffix(strings.TrimSuffix(b, "\""), "'")
+		if strings.HasSuffix(b, "=") && hasSuffixFold(b[:len(b)-1], "src") {
+			return true
+		}
+	}
+}
+
+// nextSrcURL finds the next protocol-relative URL in a src attribute
+// (src="//host/x") at or after off.
+func nextSrcURL(text string, off int) int {
 	for off < len(text) {
 		i := indexFold(text[off:], "src=")
 		if i < 0 {
 			return -1
 		}
-		i += off + 4
-		if i < len(text) && (text[i] == '"' || text[i] == '\'') {
-			i++
+		j := off + i + 4
+		off = j
+		if j < len(text) && (text[j] == '"' || text[j] == '\'') {
+			j++
 		}
-		if strings.HasPrefix(text[i:], "//") {
-			return i
+		if strings.HasPrefix(text[j:], "//") {
+			return j
 		}
-		off = i
 	}
 	return -1
 }
+
+// urlStop marks the bytes that end a URL in text.
+var urlStop = func() (t [256]bool) {
+	for _, c := range " \t\n\r\"'<>`|\\^" {
+		t[c] = true
+	}
+	return t
+}()
 
 // urlEnd returns where a URL starting at i ends: at whitespace, a quote,
 // an angle bracket, or a closing parenthesis or bracket that does not
@@ -125,14 +161,13 @@ func urlEnd(text string, i int) int {
 	j := i
 loop:
 	for ; j < len(text); j++ {
-		switch text[j] {
-		case ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '`', '|', '\\', '^', '{', '}':
-			if text[j] == '{' || text[j] == '}' {
-				// Braces are kept: an injected template's {placeholder}
-				// is part of the URL it wants rendered.
-				continue
-			}
-			break loop
+		c := text[j]
+		if urlStop[c] {
+			break
+		}
+		// Braces are kept: an injected template's {placeholder} is part of
+		// the URL it wants rendered.
+		switch c {
 		case '(':
 			depth++
 		case ')':

@@ -181,8 +181,11 @@ const (
 	KindComputer                 // drives a desktop (types, clicks)
 )
 
-// KindOf guesses what a tool does from its name.
-func KindOf(name string) ToolKind {
+// KindOf guesses what a tool does from its name. Results are cached per
+// name.
+func KindOf(name string) ToolKind { return infoOf(name).kind }
+
+func kindOf(name string) ToolKind {
 	_, b := toolNameForms(name)
 	switch {
 	case b == "":
@@ -255,7 +258,7 @@ func infoOf(name string) toolInfo {
 	if ok {
 		return ti
 	}
-	ti = toolInfo{KindOf(name), CodeLang(name)}
+	ti = toolInfo{kindOf(name), CodeLang(name)}
 	toolInfos.Lock()
 	if toolInfos.m == nil {
 		toolInfos.m = make(map[string]toolInfo)
