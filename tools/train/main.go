@@ -232,7 +232,7 @@ func (s *sample) score(m *model.Model) model.Scores {
 		var acc [model.NumHeads]float64
 		for j, idx := range f.idx {
 			for h := 0; h < model.NumHeads; h++ {
-				acc[h] += float64(f.val[j]) * float64(m.W[int(idx)*model.NumHeads+h])
+				acc[h] += float64(f.val[j]) * float64(m.Weight(int(idx), h))
 			}
 		}
 		for h := range acc {
@@ -491,6 +491,7 @@ func fitModel(samples []*sample, c config) *model.Model {
 	if err != nil {
 		panic(err)
 	}
+	dec.W = m.W // kept for Encode; scoring uses the quantized weights
 	return dec
 }
 

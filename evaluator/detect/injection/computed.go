@@ -41,7 +41,7 @@ func adversarialSuffix(text string) (int, int, bool) {
 			lineEnd += lineStart
 		}
 		line := text[lineStart:lineEnd]
-		if codeLike(line) {
+		if !oddEnough(line) || codeLike(line) {
 			lineStart = lineEnd + 1
 			continue
 		}
@@ -84,6 +84,27 @@ func adversarialSuffix(text string) (int, int, bool) {
 		lineStart = lineEnd + 1
 	}
 	return 0, 0, false
+}
+
+// oddEnough is the cheap first look at a line: a suffix window needs at
+// least suffixMinWeird tokens with brackets, marks or glued punctuation,
+// or camel-case joins, so a line with fewer odd bytes and capitals cannot
+// hold one.
+func oddEnough(line string) bool {
+	if len(line) < 24 {
+		return false
+	}
+	odd := 0
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '[' || c == ']' || c == '(' || c == ')' || c == '{' || c == '}' || c == '\\' || c == '^' ||
+			c == '`' || c == '!' || c == '$' || c == '*' || c == '~' || c == '+':
+			odd++
+		case c >= 'A' && c <= 'Z' && i > 0 && line[i-1] >= 'a' && line[i-1] <= 'z':
+			odd++
+		}
+	}
+	return odd >= suffixMinWeird
 }
 
 // tokenWeirdness scores one white-space-delimited token: 1 for a stray
@@ -195,20 +216,9 @@ var turnMarkers = []string{"user:", "human:", "assistant:", "ai:", "q:", "a:", "
 func dialogueTurns(text string) (int, int, int) {
 	turns, start, end := 0, -1, 0
 	last := ""
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if !isASCIILetter(c) {
-			continue
-		}
-		// A marker opens a line or follows the end of a sentence.
-		if i > 0 {
-			p := text[i-1]
-			if p != '\n' && !(p == ' ' && i > 1 && strings.IndexByte(".?!\n\"", text[i-2]) >= 0) {
-				continue
-			}
-		}
+	at := func(i int) {
 		for _, m := range turnMarkers {
-			if len(text)-i < len(m)+1 || !strings.EqualFold(text[i:i+len(m)], m) || text[i+len(m)] != ' ' {
+			if len(text)-i < len(m)+1 || text[i+len(m)] != ' ' || !strings.EqualFold(text[i:i+len(m)], m) {
 				continue
 			}
 			if m != last {
@@ -219,8 +229,19 @@ func dialogueTurns(text string) (int, int, int) {
 				}
 				end = i + len(m)
 			}
-			i += len(m)
-			break
+			return
+		}
+	}
+	// A marker opens the text or a line, or follows the end of a sentence.
+	at(0)
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			at(i + 1)
+		case '.', '?', '!', '"':
+			if i+2 < len(text) && text[i+1] == ' ' {
+				at(i + 2)
+			}
 		}
 	}
 	if start < 0 {

@@ -161,13 +161,18 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		}
 		ev.reset(seg, norm, d.model)
 		text := in.Text(i)
-		ev.judge(d, sc, view{text: text, origStart: -1}, true)
+		// Tool descriptions are judged by the rules only: they are
+		// instructions to the model by nature ("You MUST read the file
+		// before editing it"), which the classifier, trained on prompts,
+		// takes for jailbreaks. Poisoning shows in what the rules look for.
+		classify := seg.Kind != interaction.KindToolDescription
+		ev.judge(d, sc, view{text: text, origStart: -1}, classify)
 		if norm.Leet != "" {
 			ev.judge(d, sc, view{text: norm.Leet, origStart: -1, note: "in leetspeak"}, false)
 		}
 		for _, dl := range norm.Decoded {
 			ev.judge(d, sc, view{text: dl.Text, origStart: dl.Start, origEnd: dl.End,
-				note: "in " + dl.Encoding + "-decoded text"}, true)
+				note: "in " + dl.Encoding + "-decoded text"}, classify)
 		}
 		if joined, s, e, ok := splitPayload(text); ok {
 			ev.judge(d, sc, view{text: joined, origStart: s, origEnd: e, note: "in joined fragments"}, false)

@@ -48,15 +48,23 @@ type term struct {
 	fams  []famID
 }
 
-// automaton is an Aho–Corasick automaton over canonical bytes with a dense
-// transition table at the root and sorted sparse edges elsewhere.
+// automaton is an Aho–Corasick automaton over canonical bytes. States are
+// numbered breadth first, so the shallow ones, which text keeps returning
+// to, come first and have dense rows of complete transitions (failure
+// links already followed) over byte classes: one load per byte. Deeper
+// states keep their sorted edges and a failure link. A transition is a
+// uint16: the target state, with the high bit set when terms end there,
+// so that the common case never touches the state table.
 type automaton struct {
-	root   [256]int32
-	states []acState
-	edges  []acEdge
-	outs   []int32 // term ids, grouped per state
-	terms  []term
-	maxLen int
+	class    [256]uint8 // byte -> class; 0 is every byte no term uses
+	nClasses int
+	nDense   int32    // states [0, nDense) have dense rows
+	dense    []uint16 // nDense rows of nClasses transitions
+	states   []acState
+	edges    []acEdge
+	outs     []int32 // term ids, grouped per state
+	terms    []term
+	maxLen   int
 }
 
 type acState struct {
@@ -67,13 +75,20 @@ type acState struct {
 
 type acEdge struct {
 	b    byte
-	next int32
+	next uint16 // transition, as in dense
 }
+
+const (
+	// denseDepth is the deepest trie level with dense transition rows.
+	denseDepth = 3
+	// hasOut marks a transition into a state where terms end.
+	hasOut    = 0x8000
+	stateMask = 0x7fff
+)
 
 // buildAutomaton compiles the terms.
 func buildAutomaton(terms []term) *automaton {
 	a := &automaton{terms: terms}
-	// Trie, with per-state child maps during the build.
 	type node struct {
 		children map[byte]int32
 		outs     []int32
@@ -98,27 +113,31 @@ func buildAutomaton(terms []term) *automaton {
 			a.maxLen = len(t.key)
 		}
 	}
-	// Failure links, breadth first; outputs inherit along fail links.
-	queue := make([]int32, 0, len(nodes))
-	for _, c := range nodes[0].children {
-		nodes[c].fail = 0
-		queue = append(queue, c)
+	if len(nodes) > stateMask {
+		panic("injection: lexicon too large for 15-bit automaton states")
 	}
-	sort.Slice(queue, func(i, j int) bool { return queue[i] < queue[j] })
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		bs := make([]int, 0, len(nodes[s].children))
-		for b := range nodes[s].children {
-			bs = append(bs, int(b))
+	sortedChildren := func(n *node) []byte {
+		bs := make([]byte, 0, len(n.children))
+		for b := range n.children {
+			bs = append(bs, b)
 		}
-		sort.Ints(bs)
-		for _, bi := range bs {
-			b := byte(bi)
+		sort.Slice(bs, func(i, j int) bool { return bs[i] < bs[j] })
+		return bs
+	}
+	// Breadth-first order, failure links, inherited outputs.
+	order := []int32{0}
+	for qi := 0; qi < len(order); qi++ {
+		s := order[qi]
+		for _, b := range sortedChildren(&nodes[s]) {
 			c := nodes[s].children[b]
+			order = append(order, c)
+			if s == 0 {
+				nodes[c].fail = 0
+				continue
+			}
 			f := nodes[s].fail
 			for {
-				if next, ok := nodes[f].children[b]; ok && next != c {
+				if next, ok := nodes[f].children[b]; ok {
 					nodes[c].fail = next
 					break
 				}
@@ -128,41 +147,80 @@ func buildAutomaton(terms []term) *automaton {
 				}
 				f = nodes[f].fail
 			}
-			nodes[c].outs = append(nodes[c].outs, nodes[nodes[c].fail].outs...)
-			queue = append(queue, c)
 		}
 	}
-	// Flatten.
-	a.states = make([]acState, len(nodes))
-	for i := range nodes {
-		st := &a.states[i]
-		st.fail = nodes[i].fail
-		st.edgeStart = int32(len(a.edges))
-		bs := make([]int, 0, len(nodes[i].children))
-		for b := range nodes[i].children {
-			bs = append(bs, int(b))
+	for _, s := range order[1:] {
+		nodes[s].outs = append(nodes[s].outs, nodes[nodes[s].fail].outs...)
+	}
+	// Renumber breadth first.
+	newID := make([]int32, len(nodes))
+	for i, s := range order {
+		newID[s] = int32(i)
+		if nodes[s].depth <= denseDepth {
+			a.nDense = int32(i + 1)
 		}
-		sort.Ints(bs)
-		for _, b := range bs {
-			a.edges = append(a.edges, acEdge{b: byte(b), next: nodes[i].children[byte(b)]})
+	}
+	trans := func(old int32) uint16 {
+		v := uint16(newID[old])
+		if len(nodes[old].outs) > 0 {
+			v |= hasOut
+		}
+		return v
+	}
+	// Byte classes.
+	for _, t := range terms {
+		for i := 0; i < len(t.key); i++ {
+			if a.class[t.key[i]] == 0 {
+				a.nClasses++
+				a.class[t.key[i]] = uint8(a.nClasses)
+			}
+		}
+	}
+	a.nClasses++ // class 0
+	if a.nClasses > 256 {
+		panic("injection: too many byte classes")
+	}
+	var classByte [256]byte
+	for b := 255; b >= 0; b-- {
+		classByte[a.class[b]] = byte(b)
+	}
+	// States, edges, outputs and dense rows, in the new order.
+	a.states = make([]acState, len(nodes))
+	a.dense = make([]uint16, int(a.nDense)*a.nClasses)
+	for i, s := range order {
+		n := &nodes[s]
+		st := &a.states[i]
+		st.fail = newID[n.fail]
+		st.edgeStart = int32(len(a.edges))
+		for _, b := range sortedChildren(n) {
+			a.edges = append(a.edges, acEdge{b: b, next: trans(n.children[b])})
 		}
 		st.edgeEnd = int32(len(a.edges))
 		st.outStart = int32(len(a.outs))
-		a.outs = append(a.outs, nodes[i].outs...)
+		a.outs = append(a.outs, n.outs...)
 		st.outEnd = int32(len(a.outs))
-	}
-	for b := 0; b < 256; b++ {
-		a.root[b] = 0
-		if next, ok := nodes[0].children[byte(b)]; ok {
-			a.root[b] = next
+		if int32(i) >= a.nDense {
+			continue
+		}
+		row := a.dense[i*a.nClasses : (i+1)*a.nClasses]
+		for c := 1; c < a.nClasses; c++ {
+			if child, ok := n.children[classByte[c]]; ok {
+				row[c] = trans(child)
+			} else if i != 0 {
+				// The fail target is shallower, so its row is done.
+				row[c] = a.dense[int(newID[n.fail])*a.nClasses+c]
+			}
 		}
 	}
 	return a
 }
 
-// step follows byte b from state s.
-func (a *automaton) step(s int32, b byte) int32 {
-	for s != 0 {
+// step follows byte b from state s and returns the transition.
+func (a *automaton) step(s int32, b byte) uint16 {
+	for {
+		if s < a.nDense {
+			return a.dense[int(s)*a.nClasses+int(a.class[b])]
+		}
 		st := &a.states[s]
 		for e := st.edgeStart; e < st.edgeEnd; e++ {
 			if eb := a.edges[e].b; eb == b {
@@ -173,7 +231,6 @@ func (a *automaton) step(s int32, b byte) int32 {
 		}
 		s = st.fail
 	}
-	return a.root[b]
 }
 
 // hit is one term found in a text.
@@ -195,59 +252,85 @@ type scanner struct {
 	runRing [ringSize]int32
 }
 
+// scanState is the state of one scan; feed is a method rather than a
+// closure so that the hot loop keeps its variables in registers.
+type scanState struct {
+	a        *automaton
+	sc       *scanner
+	text     string
+	s        int32 // automaton state
+	fed      int32 // canonical bytes fed
+	sentence int32
+}
+
+// feed advances the automaton by one canonical byte that came from the
+// character at text[pos:next], the runeAt-th of the text.
+func (st *scanState) feed(b byte, pos, runeAt int32, next int) {
+	k := st.fed & (ringSize - 1)
+	st.sc.posRing[k] = pos
+	st.sc.runRing[k] = runeAt
+	st.fed++
+	t := st.a.step(st.s, b)
+	st.s = int32(t & stateMask)
+	if t&hasOut != 0 {
+		st.emit(&st.a.states[st.s], next)
+	}
+}
+
+// emit records the terms ending at the current state whose boundary, case
+// and position requirements hold.
+func (st *scanState) emit(o *acState, next int) {
+	a, sc := st.a, st.sc
+	for i := o.outStart; i < o.outEnd; i++ {
+		id := a.outs[i]
+		t := &a.terms[id]
+		n := int32(len(t.key))
+		if n > st.fed || n > ringSize {
+			continue
+		}
+		start := sc.posRing[(st.fed-n)&(ringSize-1)]
+		if !a.boundaryOK(st.text, t, int(start), next) {
+			continue
+		}
+		sc.hits = append(sc.hits, hit{term: id, start: start, end: int32(next),
+			runeAt: sc.runRing[(st.fed-n)&(ringSize-1)], sentence: st.sentence})
+	}
+}
+
 // scan appends the hits of a's terms in text to sc.hits.
 func (a *automaton) scan(text string, sc *scanner) {
-	var (
-		s        int32
-		fed      int32 // canonical bytes fed
-		runes    int32
-		sentence int32
-		space    bool // the last fed byte was a collapsed space
-	)
-	feed := func(b byte, pos, runeAt int32, next int) {
-		sc.posRing[fed&(ringSize-1)] = pos
-		sc.runRing[fed&(ringSize-1)] = runeAt
-		fed++
-		s = a.step(s, b)
-		st := &a.states[s]
-		for o := st.outStart; o < st.outEnd; o++ {
-			id := a.outs[o]
-			t := &a.terms[id]
-			n := int32(len(t.key))
-			if n > fed || n > ringSize {
-				continue
-			}
-			start := sc.posRing[(fed-n)&(ringSize-1)]
-			if !a.boundaryOK(text, t, int(start), next) {
-				continue
-			}
-			sc.hits = append(sc.hits, hit{term: id, start: start, end: int32(next),
-				runeAt: sc.runRing[(fed-n)&(ringSize-1)], sentence: sentence})
-		}
-	}
+	st := scanState{a: a, sc: sc, text: text}
+	var runes int32
+	space := false // the last fed byte was a collapsed space
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			runes++
 			switch {
+			case c >= 'a' && c <= 'z':
 			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 				if c == '\n' && newlineEndsSentence(text, i) {
-					sentence++
+					st.sentence++
 				}
 				if !space {
-					feed(' ', int32(i), runes-1, i+1)
+					st.feed(' ', int32(i), runes-1, i+1)
 					space = true
 				}
 				i++
 				continue
 			case c >= 'A' && c <= 'Z':
 				c += 'a' - 'A'
+			case c == '.' || c == '!' || c == '?':
+				space = false
+				st.feed(c, int32(i), runes-1, i+1)
+				if i+1 == len(text) || isSpace(text[i+1]) {
+					st.sentence++
+				}
+				i++
+				continue
 			}
 			space = false
-			feed(c, int32(i), runes-1, i+1)
-			if (c == '.' || c == '!' || c == '?') && (i+1 == len(text) || isSpace(text[i+1])) {
-				sentence++
-			}
+			st.feed(c, int32(i), runes-1, i+1)
 			i++
 			continue
 		}
@@ -255,7 +338,7 @@ func (a *automaton) scan(text string, sc *scanner) {
 		runes++
 		if unicode.IsSpace(r) {
 			if !space {
-				feed(' ', int32(i), runes-1, i+size)
+				st.feed(' ', int32(i), runes-1, i+size)
 			}
 			space = true
 			i += size
@@ -264,15 +347,15 @@ func (a *automaton) scan(text string, sc *scanner) {
 		space = false
 		switch r {
 		case '\u2018', '\u2019', '\u02bc':
-			feed('\'', int32(i), runes-1, i+size)
+			st.feed('\'', int32(i), runes-1, i+size)
 			i += size
 			continue
 		case '\u201c', '\u201d', '\u00ab', '\u00bb':
-			feed('"', int32(i), runes-1, i+size)
+			st.feed('"', int32(i), runes-1, i+size)
 			i += size
 			continue
 		case '。', '！', '？', '।', '॥', '؟', '…':
-			sentence++
+			st.sentence++
 		}
 		if size == 2 {
 			if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) == 2 {
@@ -280,11 +363,11 @@ func (a *automaton) scan(text string, sc *scanner) {
 			}
 			var buf [2]byte
 			utf8.EncodeRune(buf[:], r)
-			feed(buf[0], int32(i), runes-1, i+size)
-			feed(buf[1], int32(i), runes-1, i+size)
+			st.feed(buf[0], int32(i), runes-1, i+size)
+			st.feed(buf[1], int32(i), runes-1, i+size)
 		} else {
 			for k := 0; k < size; k++ {
-				feed(text[i+k], int32(i), runes-1, i+size)
+				st.feed(text[i+k], int32(i), runes-1, i+size)
 			}
 		}
 		i += size

@@ -12,7 +12,7 @@
 // words). The injection detector uses its score beside the heuristics.
 //
 // Features: the text is lower-cased and its white space collapsed; each
-// window of Chars runes and each word and pair of adjacent words is hashed
+// window of 3 and of 5 runes and each word and pair of adjacent words is hashed
 // (FNV-1a, 64 bit) to one of Buckets weights per head, with the sign taken
 // from a high bit of the hash so that collisions cancel rather than add up.
 // Feature values are 1/sqrt(n) for n features, so long and short texts
@@ -44,10 +44,11 @@ const NumTrusts = 3
 // Feature parameters. Changing any of them requires retraining.
 const (
 	// BucketBits is log2 of the number of weights per head.
-	BucketBits = 18
+	BucketBits = 17
 	Buckets    = 1 << BucketBits
-	// CharN lists the character n-gram orders used.
-	charLo, charHi = 3, 5
+	// The character n-gram orders used are 3 and 5 (see hasher.push):
+	// as accurate out of fold as 3, 4 and 5 together, at two table
+	// lookups per character instead of three.
 	// MaxChunk is the longest text scored at once, in bytes. Longer texts
 	// are scored chunk by chunk and the highest score counts, so that an
 	// injection in a long document is not diluted by the rest.
@@ -56,9 +57,16 @@ const (
 
 // Model is a trained classifier.
 type Model struct {
-	// W holds the weights interleaved by head: W[b*NumHeads+h].
-	W    []float32
-	Bias [NumHeads]float32
+	// W holds the weights interleaved by head, W[b*NumHeads+h], as the
+	// trainer fits them. Encode quantizes them; a decoded model has only
+	// the quantized weights (see Weight).
+	W []float32
+	// q and scale are the weights as scored: int8 per weight and one
+	// scale per head, a quarter of the float32 size, so that the table
+	// stays in cache while a text's features hop across it.
+	q     []int8
+	scale [NumHeads]float32
+	Bias  [NumHeads]float32
 	// Threshold is the decision threshold on the probability, per head and
 	// trust.
 	Threshold [NumHeads][NumTrusts]float32
@@ -95,7 +103,8 @@ type Scores [NumHeads]float32
 
 // Score returns the probability of each head for text (already normalized
 // by the caller). Texts longer than MaxChunk are scored by chunks and the
-// maximum per head is returned. It does not allocate.
+// maximum per head is returned; an empty text scores zero. It does not
+// allocate.
 func (m *Model) Score(text string) Scores { return m.ScoreWith(text, nil) }
 
 // ScoreWith is Score with extra features: buckets (see ExtraBucket) that
@@ -150,27 +159,27 @@ func cutPoint(text string, max int) int {
 }
 
 func (m *Model) scoreChunk(text string, extra []uint32) Scores {
-	var acc, ext [NumHeads]float32
-	n := Each(text, func(idx uint32, sign float32) {
-		w := m.W[idx*NumHeads : idx*NumHeads+NumHeads]
-		acc[0] += sign * w[0]
-		acc[1] += sign * w[1]
-	})
+	var ext [NumHeads]float32
+	fa := featureAcc{q: m.q}
+	n := each(text, &fa)
 	for _, idx := range extra {
-		w := m.W[idx*NumHeads : idx*NumHeads+NumHeads]
-		ext[0] += w[0]
-		ext[1] += w[1]
+		w := m.q[idx*NumHeads : idx*NumHeads+NumHeads]
+		ext[0] += float32(w[0])
+		ext[1] += float32(w[1])
 	}
 	var s Scores
-	scale := float32(0)
+	norm := float32(0)
 	if n > 0 {
-		scale = 1 / float32(math.Sqrt(float64(n)))
+		norm = 1 / float32(math.Sqrt(float64(n)))
 	}
 	for h := range s {
-		s[h] = sigmoid(acc[h]*scale + ext[h] + m.Bias[h])
+		s[h] = sigmoid(m.scale[h]*(fa.sum[h]*norm+ext[h]) + m.Bias[h])
 	}
 	return s
 }
+
+// Weight returns the weight of bucket b for head h as scored.
+func (m *Model) Weight(b, h int) float32 { return float32(m.q[b*NumHeads+h]) * m.scale[h] }
 
 // ExtraBucket returns the bucket of extra feature (kind, a, b): kind 1 is
 // a term family alone, kind 2 a pair of families in one sentence.
@@ -201,58 +210,121 @@ const (
 	fnvPrime  = 1099511628211
 )
 
+// featureAcc receives features: it either passes them to fn (training) or
+// accumulates the weighted sum of both heads (scoring).
+type featureAcc struct {
+	fn  func(uint32, float32)
+	q   []int8
+	sum [NumHeads]float32 // in units of the head's scale
+}
+
 // Each calls fn with the bucket and sign of every feature of text, and
 // returns the number of features. Training and scoring both go through
 // it, so the two cannot drift apart.
 func Each(text string, fn func(idx uint32, sign float32)) int {
-	var (
-		ring    [charHi]rune // last runes, canonical
-		filled  int
-		pos     int
-		n       int
-		word    uint64 = fnvOffset // hash of the current word
-		wordLen int
-		prev    uint64 // hash of the previous word, 0 if none
-		space   = true // the last canonical rune was a space
-	)
-	emit := func(h uint64) {
-		fn(uint32(h&(Buckets-1)), 1-2*float32(h>>63))
-		n++
+	a := featureAcc{fn: fn}
+	return each(text, &a)
+}
+
+// hasher turns text into features; its methods are small enough to inline.
+// Features are batched, so that scoring adds them up in a tight loop
+// rather than with a call per feature.
+type hasher struct {
+	out     *featureAcc
+	buf     [256]uint32 // bucket | sign<<31
+	nb      int
+	r0, r1  rune // the last runes, canonical, newest first
+	r2, r3  rune
+	r4      rune
+	pos     int    // runes pushed
+	n       int    // features emitted
+	word    uint64 // hash of the current word
+	wordLen int
+	prev    uint64 // hash of the previous word, 0 if none
+}
+
+func (h *hasher) emit(x uint64) {
+	x ^= x >> 29
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 32
+	h.buf[h.nb] = uint32(x&(Buckets-1)) | uint32(x>>63)<<31
+	h.nb++
+	h.n++
+	if h.nb == len(h.buf) {
+		h.flush()
 	}
-	endWord := func() {
-		if wordLen == 0 {
-			return
+}
+
+// flush hands the batched features to the accumulator.
+func (h *hasher) flush() {
+	a := h.out
+	if a.fn != nil {
+		for _, f := range h.buf[:h.nb] {
+			a.fn(f&(Buckets-1), 1-2*float32(f>>31))
 		}
-		emit(word ^ 0x9e3779b97f4a7c15) // unigram, salted apart from n-grams
-		if prev != 0 {
-			emit((prev*31 + word) ^ 0xc2b2ae3d27d4eb4f) // bigram
-		}
-		prev, word, wordLen = word, fnvOffset, 0
+		h.nb = 0
+		return
 	}
-	push := func(r rune) {
-		ring[pos%charHi] = r
-		pos++
-		if filled < charHi {
-			filled++
+	q := a.q[:Buckets*NumHeads]
+	var s0, s1 float32
+	for _, f := range h.buf[:h.nb] {
+		i := (f & (Buckets - 1)) * NumHeads
+		w0, w1 := float32(q[i]), float32(q[i+1])
+		if f>>31 != 0 {
+			w0, w1 = -w0, -w1
 		}
-		for k := charLo; k <= charHi && k <= filled; k++ {
-			h := uint64(fnvOffset) ^ uint64(k)
-			for j := pos - k; j < pos; j++ {
-				h = (h ^ uint64(ring[j%charHi])) * fnvPrime
-			}
-			emit(h)
-		}
+		s0 += w0
+		s1 += w1
 	}
-	push(' ')
+	a.sum[0] += s0
+	a.sum[1] += s1
+	h.nb = 0
+}
+
+// push adds rune r and emits the character 3- and 5-grams ending with it,
+// hashing the last runes newest first.
+func (h *hasher) push(r rune) {
+	h.r4, h.r3, h.r2, h.r1, h.r0 = h.r3, h.r2, h.r1, h.r0, r
+	h.pos++
+	if h.pos < 3 {
+		return
+	}
+	x := (uint64(fnvOffset) ^ uint64(h.r0)) * fnvPrime
+	x = (x ^ uint64(h.r1)) * fnvPrime
+	x = (x ^ uint64(h.r2)) * fnvPrime
+	h.emit(x + 3)
+	if h.pos < 5 {
+		return
+	}
+	x = (x ^ uint64(h.r3)) * fnvPrime
+	x = (x ^ uint64(h.r4)) * fnvPrime
+	h.emit(x + 5)
+}
+
+func (h *hasher) endWord() {
+	if h.wordLen == 0 {
+		return
+	}
+	h.emit(h.word ^ 0x9e3779b97f4a7c15) // unigram, salted apart from n-grams
+	if h.prev != 0 {
+		h.emit((h.prev*31 + h.word) ^ 0xc2b2ae3d27d4eb4f) // bigram
+	}
+	h.prev, h.word, h.wordLen = h.word, fnvOffset, 0
+}
+
+func each(text string, out *featureAcc) int {
+	h := hasher{out: out, word: fnvOffset}
+	h.push(' ')
+	space := true // the last canonical rune was a space
 	for _, r := range text {
 		switch {
-		case unicode.IsSpace(r):
+		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || (r >= utf8.RuneSelf && unicode.IsSpace(r)):
 			if space {
 				continue
 			}
 			space = true
-			endWord()
-			push(' ')
+			h.endWord()
+			h.push(' ')
 			continue
 		case r < utf8.RuneSelf:
 			if r >= 'A' && r <= 'Z' {
@@ -263,18 +335,19 @@ func Each(text string, fn func(idx uint32, sign float32)) int {
 		}
 		space = false
 		if isWordRune(r) {
-			word = (word ^ uint64(r)) * fnvPrime
-			wordLen++
+			h.word = (h.word ^ uint64(r)) * fnvPrime
+			h.wordLen++
 		} else {
-			endWord()
+			h.endWord()
 		}
-		push(r)
+		h.push(r)
 	}
-	endWord()
+	h.endWord()
 	if !space {
-		push(' ')
+		h.push(' ')
 	}
-	return n
+	h.flush()
+	return h.n
 }
 
 func isWordRune(r rune) bool {
@@ -286,20 +359,33 @@ func isWordRune(r rune) bool {
 
 // Binary format (little endian):
 //
-//	magic "SLCF", version uint32 = 1
+//	magic "SLCF", version uint32 = 2
 //	bucketBits uint32, heads uint32, trusts uint32
 //	bias    float32 × heads
 //	thresh  float32 × heads × trusts
 //	metaLen uint32, meta bytes
-//	weights float16 × buckets × heads (interleaved by head)
+//	scale   float32 × heads
+//	weights int8 × buckets × heads (interleaved by head; weight = q × scale)
 const (
 	magic   = "SLCF"
-	version = 1
+	version = 2
 )
 
-// Encode serializes m.
+// Encode serializes m, quantizing W to int8 per head.
 func (m *Model) Encode() []byte {
-	b := make([]byte, 0, 64+len(m.Meta)+len(m.W)*2)
+	var scale [NumHeads]float32
+	for i, w := range m.W {
+		if a := float32(math.Abs(float64(w))); a > scale[i%NumHeads] {
+			scale[i%NumHeads] = a
+		}
+	}
+	for h := range scale {
+		if scale[h] == 0 {
+			scale[h] = 1
+		}
+		scale[h] /= 127
+	}
+	b := make([]byte, 0, 64+len(m.Meta)+len(m.W))
 	b = append(b, magic...)
 	b = binary.LittleEndian.AppendUint32(b, version)
 	b = binary.LittleEndian.AppendUint32(b, BucketBits)
@@ -315,8 +401,13 @@ func (m *Model) Encode() []byte {
 	}
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Meta)))
 	b = append(b, m.Meta...)
-	for _, w := range m.W {
-		b = binary.LittleEndian.AppendUint16(b, toHalf(w))
+	for h := 0; h < NumHeads; h++ {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(scale[h]))
+	}
+	for i, w := range m.W {
+		q := math.Round(float64(w / scale[i%NumHeads]))
+		q = math.Max(-127, math.Min(127, q))
+		b = append(b, byte(int8(q)))
 	}
 	return b
 }
@@ -328,7 +419,7 @@ func Decode(b []byte) (*Model, error) {
 	}
 	u32 := func(off int) uint32 { return binary.LittleEndian.Uint32(b[off:]) }
 	if v := u32(4); v != version {
-		return nil, fmt.Errorf("model: version %d, want %d", v, version)
+		return nil, fmt.Errorf("model: version %d, want %d; retrain", v, version)
 	}
 	if u32(8) != BucketBits || u32(12) != NumHeads || u32(16) != NumTrusts {
 		return nil, fmt.Errorf("model: shape %d/%d/%d does not match this build (%d/%d/%d); retrain",
@@ -352,54 +443,22 @@ func Decode(b []byte) (*Model, error) {
 	}
 	metaLen := int(u32(off))
 	off += 4
-	if len(b) < off+metaLen+2*Buckets*NumHeads {
+	if len(b) < off+metaLen+4*NumHeads+Buckets*NumHeads {
 		return nil, errors.New("model: truncated weights")
 	}
 	m.Meta = string(b[off : off+metaLen])
 	off += metaLen
-	m.W = make([]float32, Buckets*NumHeads)
-	for i := range m.W {
-		m.W[i] = fromHalf(binary.LittleEndian.Uint16(b[off:]))
-		off += 2
+	for h := 0; h < NumHeads; h++ {
+		m.scale[h] = math.Float32frombits(u32(off))
+		off += 4
+	}
+	m.q = make([]int8, Buckets*NumHeads)
+	for i := range m.q {
+		m.q[i] = int8(b[off])
+		off++
 	}
 	if off != len(b) {
 		return nil, errors.New("model: trailing bytes")
 	}
 	return m, nil
-}
-
-// toHalf converts to IEEE 754 half precision, rounding to nearest even and
-// flushing values below the smallest normal to zero (weights that small do
-// not move a score).
-func toHalf(f float32) uint16 {
-	bits := math.Float32bits(f)
-	sign := uint16(bits>>16) & 0x8000
-	exp := int((bits>>23)&0xff) - 127 + 15
-	mant := bits & 0x7fffff
-	switch {
-	case exp <= 0:
-		return sign
-	case exp >= 31:
-		return sign | 0x7bff // largest finite half
-	}
-	// Round to nearest even on the 13 dropped bits.
-	h := uint32(exp)<<10 | mant>>13
-	rest := mant & 0x1fff
-	if rest > 0x1000 || (rest == 0x1000 && h&1 == 1) {
-		h++
-	}
-	if h >= 0x7c00 {
-		h = 0x7bff
-	}
-	return sign | uint16(h)
-}
-
-func fromHalf(h uint16) float32 {
-	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	if exp == 0 {
-		return math.Float32frombits(sign) // zero (subnormals were flushed)
-	}
-	return math.Float32frombits(sign | (exp-15+127)<<23 | mant<<13)
 }
