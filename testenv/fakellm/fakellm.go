@@ -94,10 +94,27 @@ func (s *Server) Reset() {
 	s.mu.Unlock()
 }
 
+// Control paths, for tests driving a fakellm in another process.
+const (
+	// ReceivedPath answers GET with the requests received, as JSON.
+	ReceivedPath = "/_fakellm/received"
+	// ResetPath forgets them on POST.
+	ResetPath = "/_fakellm/reset"
+)
+
 // ServeHTTP answers one request in the format its path names.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet && (r.URL.Path == "/healthz" || r.URL.Path == "/") {
+	switch {
+	case r.Method == http.MethodGet && (r.URL.Path == "/healthz" || r.URL.Path == "/"):
 		io.WriteString(w, "ok\n")
+		return
+	case r.URL.Path == ReceivedPath:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.Received())
+		return
+	case r.URL.Path == ResetPath && r.Method == http.MethodPost:
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
