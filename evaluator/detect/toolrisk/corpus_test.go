@@ -36,11 +36,18 @@ func TestCommandsCorpus(t *testing.T) {
 	recall := float64(tp) / float64(tp+fn)
 	fpr := float64(fp) / float64(fp+tn)
 	t.Logf("commands corpus: recall %.4f (%d/%d), false positives %.4f (%d/%d)", recall, tp, tp+fn, fpr, fp, fp+tn)
-	if recall < 0.95 {
-		t.Errorf("recall %.4f below 0.95", recall)
+	// Targets: recall >= 0.95 with false positives <= 2%. The figures are
+	// pinned at what the rules achieve so that a regression fails: 2 misses
+	// (a bare `rm -rf` with no operand, and "git reset\n--hard" written with
+	// a literal backslash-n, which a shell reads as one word), and 3 false
+	// positives that are deliberate (kubectl delete namespace / delete all
+	// --all and docker system prune -a are destructive; the corpus allows
+	// them only because its guard had no pack for them yet).
+	if recall < 0.95 || fn > 2 {
+		t.Errorf("recall %.4f (%d misses), pinned at >= 0.995 (2 misses)", recall, fn)
 	}
-	if fpr > 0.02 {
-		t.Errorf("false-positive rate %.4f above 0.02", fpr)
+	if fpr > 0.02 || fp > 3 {
+		t.Errorf("false-positive rate %.4f (%d), pinned at 3/592", fpr, fp)
 	}
 }
 
