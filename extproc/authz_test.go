@@ -213,3 +213,41 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestShutdownCutsLongStreams(t *testing.T) {
+	cfg := quietConfig()
+	srv, err := NewServer(&recorder{ev: testEvaluator(t)}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := NewGRPCServer(cfg, srv, nil)
+	lis, _ := net.Listen("tcp", "127.0.0.1:0")
+	go gs.Serve(lis)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A stream that never ends, like a generation still running.
+	st, err := extprocv3.NewExternalProcessorClient(conn).Process(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Send(&extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: &extprocv3.HttpHeaders{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetServing(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	Shutdown(ctx, gs)
+	if d := time.Since(start); d < 150*time.Millisecond || d > 5*time.Second {
+		t.Fatalf("Shutdown returned after %v: it should wait for the stream, then cut it", d)
+	}
+	if _, err := st.Recv(); err == nil {
+		t.Fatal("the stream survived shutdown")
+	}
+}

@@ -335,3 +335,32 @@ func TestAbandonedStreamIsRecorded(t *testing.T) {
 		return false
 	})
 }
+
+// TestFullDuplexResponses runs streams under FULL_DUPLEX_STREAMED, where
+// sluice sends the body back itself (streamed_response) and ends it.
+func TestFullDuplexResponses(t *testing.T) {
+	base := startFake(t)
+	rec := &recorder{ev: testEvaluator(t)}
+	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	h := harness.New(conn, harness.Filter{MessageTimeout: 5 * time.Second, Mode: &filterv3.ProcessingMode{
+		RequestBodyMode: filterv3.ProcessingMode_BUFFERED, ResponseBodyMode: filterv3.ProcessingMode_FULL_DUPLEX_STREAMED,
+		ResponseTrailerMode: filterv3.ProcessingMode_SEND,
+	}})
+	c := streamCases[2] // Anthropic
+	t.Run("benign", func(t *testing.T) {
+		sc := fakellm.Script{Text: benignText, Chunk: 10}
+		want := direct(t, base, c, sc)
+		res := do(t, h, harness.Request{Path: c.path, Header: scriptHeader(sc), Body: []byte(c.body)}, harness.HTTPUpstream(base, 29))
+		if !bytes.Equal(res.Body, want) {
+			t.Fatalf("changed:\n got %q\nwant %q", res.Body, want)
+		}
+	})
+	t.Run("secret", func(t *testing.T) {
+		sc := fakellm.Script{Text: "key TOKEN_AB12CD34 then more text that must not arrive", Chunk: 6}
+		res := do(t, h, harness.Request{Path: c.path, Header: scriptHeader(sc), Body: []byte(c.body)}, harness.HTTPUpstream(base, 29))
+		if bytes.Contains(res.Body, []byte("TOKEN_AB12CD34")) || !bytes.Contains(res.Body, []byte("event: error")) {
+			t.Fatalf("%q", res.Body)
+		}
+		wellFormed(t, "text/event-stream", res.Body)
+	})
+}

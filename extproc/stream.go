@@ -100,9 +100,10 @@ func (ex *exchange) streamChunk(chunk []byte, eos bool) []*extprocv3.ProcessingR
 	}
 	if len(rel) > 0 && !st.asmErr {
 		if err := st.asm.Feed(rel); err != nil {
+			// The error text may quote the stream: it is not logged.
 			st.asmErr = true
 			ex.s.log.Warn("extproc: cannot assemble the response stream; only the final evaluation will judge it",
-				"api", ex.api, "error", err.Error())
+				"api", ex.api, "reason", ReasonStreamParseError)
 		}
 	}
 	if eos {
