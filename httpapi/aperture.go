@@ -108,8 +108,10 @@ func (s *Server) preRequest(w http.ResponseWriter, r *http.Request, hc *hookCall
 	if err != nil {
 		return s.preFailed(ctx, in, err)
 	}
-	if kind != bodyAbsent && in.RequestID != "" && d.Interaction != nil {
-		s.pre.set(in.RequestID, preSeen{maphash.Bytes(s.seed, body), d.Interaction.API}, s.now())
+	if in.RequestID != "" && d.Interaction != nil {
+		// Remembered so the post-response call for the same request does
+		// not evaluate (and audit) this body a second time.
+		s.pre.set(in.RequestID, preSeen{maphash.Bytes(s.seed, in.Body), d.Interaction.API}, s.now())
 	}
 	s.answerPre(w, d, kind)
 	return nil

@@ -61,7 +61,7 @@ func (s *Server) parseJob(j *job) error {
 }
 
 // runJob evaluates a post-response call: the request (unless its
-// pre_request hook already evaluated the same body), then the response
+// pre_request hook already evaluated the same body or user message), then the response
 // (assistant text and tool calls from response_body or raw_responses),
 // then any tool call in tool_calls the response did not show. It returns
 // an error only when ctx cut it short; failed evaluations are audited
@@ -115,10 +115,6 @@ func (s *Server) postRequest(ctx context.Context, hc *hookCall, base evaluator.I
 	var in evaluator.Input
 	switch {
 	case kind != bodyAbsent:
-		id := hc.Metadata.RequestID
-		if seen, found := s.pre.get(id, s.now()); found && id != "" && seen.hash == maphash.Bytes(s.seed, body) {
-			return seen.api, true, nil // its pre_request evaluation is already audited
-		}
 		in = withSource(base, SourceRequestBody)
 		in.Body = body
 	case hc.UserMessage != "":
@@ -126,6 +122,11 @@ func (s *Server) postRequest(ctx context.Context, hc *hookCall, base evaluator.I
 		in.Body = userMessageRequest(apiHint(base.Path, hc.Metadata.Provider), hc.UserMessage)
 	default:
 		return "", false, nil
+	}
+	if id := hc.Metadata.RequestID; id != "" {
+		if seen, found := s.pre.get(id, s.now()); found && seen.hash == maphash.Bytes(s.seed, in.Body) {
+			return seen.api, true, nil // its pre_request evaluation is already audited
+		}
 	}
 	d, err := s.evalBackground(ctx, in)
 	if err != nil {

@@ -454,3 +454,21 @@ func TestShutdownWithoutSpool(t *testing.T) {
 		t.Fatalf("after Close without spool: %d", w.Code)
 	}
 }
+
+// TestPreThenPostUserMessage: hooks sent only the user message are
+// deduplicated the same way.
+func TestPreThenPostUserMessage(t *testing.T) {
+	base := withJSON(t, readHook(t, "anthropic_pre_request.json"), "request_body", nil)
+	pre := withJSON(t, base, "event", EventPreRequest)
+	post := withJSON(t, withJSON(t, base, "event", EventEntireRequest), "tool_calls",
+		[]any{map[string]any{"name": "bash", "params": map[string]any{"command": "ls"}}})
+	eng := &fakeEngine{}
+	s := newTestServer(t, eng, testConfig(t))
+	do(t, s, http.MethodPost, PathEvents, pre)
+	do(t, s, http.MethodPost, PathEvents, post)
+	closeAndWait(t, s)
+	inputs, _ := eng.snapshot()
+	if got := sources(inputs); strings.Join(got, " ") != "request:user_message response:tool_calls" {
+		t.Fatalf("evaluations %v", got)
+	}
+}
