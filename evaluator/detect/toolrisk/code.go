@@ -68,6 +68,7 @@ var codeCalls = map[string][]codeCall{
 		{"eval", callCode, false}, {"unlink", callRmFile, false},
 	},
 	"lua":         {{"os.execute", callShell, false}, {"io.popen", callShell, false}, {"os.remove", callRmFile, false}},
+	"awk":         {{"system", callShell, false}},
 	"r":           {{"system", callShell, false}, {"system2", callShell, false}, {"unlink", callRmMaybeRec, false}},
 	"applescript": {{"do shell script", callShell, true}},
 }

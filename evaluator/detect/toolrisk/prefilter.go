@@ -197,6 +197,8 @@ func needsAnalysis(s string) bool {
 				buf[n] = c + 'a' - 'A'
 			}
 			n++
+		case (c == '"' || c == '\'') && n > 0 && i+1 < len(s) && s[i+1] != ' ':
+			// A quote inside a word joins its pieces: "r""m" is rm.
 		default:
 			if check() {
 				return true

@@ -299,6 +299,42 @@ func (w *walker) unwrap(idx int, c ctx, layers int) int {
 			rest = rest[1:] // the lock file
 		}
 		return w.layer(idx, rest, name, c, layers)
+	case "systemd-run", "chroot", "sg", "runcon", "prlimit", "unshare", "nsenter", "firejail", "bwrap":
+		var rest []string
+		switch name {
+		case "systemd-run":
+			rest = skipOptions(args, "pEM", []string{"--unit", "--property", "--description", "--slice", "--uid", "--gid",
+				"--working-directory", "--setenv", "--on-calendar", "--on-active", "--on-boot", "--machine", "--host", "--nice"})
+		case "sg":
+			if s, ok := optValue(args, "-c", ""); ok {
+				w.script(idx, s, "sg -c", SubstScript, c)
+				return idx
+			}
+			rest = skipOptions(args, "", nil)
+			if len(rest) > 0 {
+				rest = rest[1:] // the group
+			}
+		case "chroot", "runcon":
+			rest = skipOptions(args, "", nil)
+			if len(rest) > 0 {
+				rest = rest[1:] // the new root or context
+			}
+		case "nsenter":
+			rest = skipOptions(args, "tSG", []string{"--target", "--setuid", "--setgid"})
+		default:
+			rest = skipOptions(args, "", nil)
+		}
+		return w.layer(idx, rest, name, c, layers)
+	case "at", "batch":
+		if cmd.HasStdin && !hasArg(args, "-f") && !hasArg(args, "-l") && !hasArg(args, "-r") {
+			w.script(idx, cmd.Stdin, name, SubstStdin, c)
+		}
+		return idx
+	case "awk", "gawk", "mawk", "nawk", "busybox-awk":
+		if ops := skipOptions(args, "Fvf", []string{"--field-separator", "--assign", "--file"}); len(ops) > 0 && !hasArg(args, "-f") {
+			w.code("awk", ops[0], idx, c)
+		}
+		return idx
 	case "watch":
 		rest := skipOptions(args, "nd", []string{"--interval", "--differences"})
 		if len(rest) > 0 {
