@@ -28,6 +28,8 @@ const authzServiceName = "envoy.service.auth.v3.Authorization"
 // which ext_authz cannot carry out.
 const ReasonRedactUnavailable = "redaction_unavailable"
 
+var _ authv3.AuthorizationServer = (*Authz)(nil)
+
 // Authz implements envoy.service.auth.v3.Authorization: the same evaluator
 // behind Envoy's ext_authz filter (configured with_request_body). It can
 // only allow or deny the request; a redact decision gets Config.AuthzRedact.

@@ -74,6 +74,11 @@ const (
 	ReasonStreamParseError    = "stream_parse_error"
 )
 
+// The evaluator itself builds door decisions; the door relies on that.
+var _ DoorDecider = (*evaluator.Evaluator)(nil)
+
+var _ extprocv3.ExternalProcessorServer = (*Server)(nil)
+
 // Server implements envoy.service.ext_proc.v3.ExternalProcessor.
 type Server struct {
 	extprocv3.UnimplementedExternalProcessorServer
