@@ -1,13 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"net/http"
-	"strconv"
 
 	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/evaluator/interaction"
@@ -194,7 +194,17 @@ func modifiedBody(b []byte, kind bodyKind) (json.RawMessage, bool) {
 	case bodyJSON, bodyText:
 		return b, json.Valid(b)
 	case bodyString:
-		return strconv.AppendQuote(nil, string(b)), true
+		return jsonString(b), true
 	}
 	return nil, false
+}
+
+// jsonString encodes b as a JSON string literal, leaving <, > and & as
+// they are (encoding/json would escape them for HTML).
+func jsonString(b []byte) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(string(b)) // a string always encodes
+	return bytes.TrimSuffix(buf.Bytes(), newline)
 }

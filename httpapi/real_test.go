@@ -242,7 +242,9 @@ func TestRealPostResponse(t *testing.T) {
 // JSON or plain text, is evaluated and redacted in the same form.
 func TestRealStringBodies(t *testing.T) {
 	const card = "4539 1488 0343 6467"
-	inner := `{"model":"claude-sonnet-4-20250514","max_tokens":64,"messages":[{"role":"user","content":"charge card ` + card + ` now"}]}`
+	// Characters JSON must escape, and some it may not: the answer must
+	// still be JSON holding the same string.
+	inner := `{"model":"claude-sonnet-4-20250514","max_tokens":64,"messages":[{"role":"user","content":"charge card ` + card + ` now \u0001 <b> & ☃"}]}`
 	for _, tt := range []struct {
 		name string
 		body any
@@ -265,8 +267,15 @@ func TestRealStringBodies(t *testing.T) {
 			if strings.Contains(got, card) || !strings.Contains(got, "[REDACTED:") {
 				t.Errorf("not redacted: %q", got)
 			}
-			if tt.name == "string_holding_json" && !json.Valid([]byte(got)) {
-				t.Errorf("redacted body is not JSON: %q", got)
+			if tt.name == "string_holding_json" {
+				var v map[string]any
+				if err := json.Unmarshal([]byte(got), &v); err != nil {
+					t.Fatalf("redacted body is not JSON: %q", got)
+				}
+				msg := v["messages"].([]any)[0].(map[string]any)["content"].(string)
+				if !strings.HasSuffix(msg, " now \x01 <b> & ☃") {
+					t.Errorf("content changed beyond the redaction: %q", msg)
+				}
 			}
 		})
 	}
