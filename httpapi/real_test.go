@@ -280,3 +280,54 @@ func TestRealStringBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestAttributesInPolicy runs the policy examples of docs/APERTURE.md: the
+// attributes the door sets (a grant's custom capability, a tagged device)
+// decide rules through CEL conditions.
+func TestAttributesInPolicy(t *testing.T) {
+	pol, err := policy.Load("testdata/policy_attributes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := evaluator.New(pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const awsKey = "AKIAZ7VRSQ4XKPMG2TLE"
+	withGrant := func(tier string) []byte {
+		b := anthropicCall(t, "deploy with key "+awsKey+" please")
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		md := m["metadata"].(map[string]any)
+		md["grants"] = map[string]any{"example.com/cap/ai": []any{map[string]any{"tier": tier}}}
+		return withJSON(t, b, "metadata", md)
+	}
+	tests := []struct {
+		name   string
+		body   []byte
+		action string
+		rule   string
+	}{
+		{"contractor_with_secret", withGrant("contractor"), "block", "contractors-no-credentials"},
+		{"employee_with_secret", withGrant("employee"), "allow", ""},
+		{"tagged_ci_machine_curl_sh", withJSON(t, readHook(t, "openai_responses_curl_sh.json"), "metadata", map[string]any{
+			"login_name": "tagged-devices", "stable_node_id": "nCiBuild42CNTRL",
+			"url": "https://ai.example.ts.net/v1/responses", "request_id": "r-ci"}), "block", "ci-machines-no-shell-pipes"},
+		{"person_curl_sh", readHook(t, "openai_responses_curl_sh.json"), "allow", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eng := &recordingEngine{Evaluator: ev}
+			s := newTestServer(t, eng, testConfig(t))
+			w := do(t, s, http.MethodPost, PathEvents, tt.body)
+			ans := decodeMap(t, w.Body.Bytes())
+			if w.Code != 200 || ans["action"] != tt.action {
+				t.Fatalf("%d %s, want %s", w.Code, w.Body, tt.action)
+			}
+			decisions, _ := eng.snapshot()
+			if d := decisions[0]; d.Rule != tt.rule || len(d.Errors) != 0 {
+				t.Errorf("decided by %q (errors %v), want %q", d.Rule, d.Errors, tt.rule)
+			}
+		})
+	}
+}
