@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -249,5 +250,41 @@ func TestShutdownCutsLongStreams(t *testing.T) {
 	}
 	if _, err := st.Recv(); err == nil {
 		t.Fatal("the stream survived shutdown")
+	}
+}
+
+// TestNoGoroutineLeak runs many exchanges, some cut short by the client,
+// and checks the server's goroutines come back down.
+func TestNoGoroutineLeak(t *testing.T) {
+	rec := &recorder{ev: testEvaluator(t)}
+	conn := startSluice(t, rec, quietConfig())
+	client := extprocv3.NewExternalProcessorClient(conn)
+	run := func(abandon bool) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		st, err := client.Process(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Send(&extprocv3.ProcessingRequest{Request: &extprocv3.ProcessingRequest_RequestHeaders{RequestHeaders: &extprocv3.HttpHeaders{}}})
+		st.Recv()
+		if abandon {
+			return // cancel: the server's stream context ends
+		}
+		st.CloseSend()
+		st.Recv()
+	}
+	run(false)
+	time.Sleep(50 * time.Millisecond)
+	base := runtime.NumGoroutine()
+	for i := range 60 {
+		run(i%2 == 0)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > base+3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base+3 {
+		t.Fatalf("%d goroutines, %d before", n, base)
 	}
 }

@@ -100,7 +100,7 @@ func DefaultConfig() Config {
 		EvaluateResponses:     true,
 		StreamTailBytes:       1 << 20,
 		StreamWindowBytes:     1 << 10,
-		MessageTimeout:        time.Second,
+		MessageTimeout:        2 * time.Second,
 		StreamIdleTimeout:     30 * time.Minute,
 		DecisionHeaders:       true,
 		AuthzRedact:           "block",

@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
@@ -141,7 +142,8 @@ func (s *Server) Process(stream extprocv3.ExternalProcessor_ProcessServer) error
 	ctx := stream.Context()
 	ex := newExchange(s, ctx)
 	defer ex.close()
-	recv := s.receiver(stream)
+	recv, stop := s.receiver(stream)
+	defer stop()
 	for {
 		req, err := recv()
 		if err != nil {
@@ -161,10 +163,11 @@ func (s *Server) Process(stream extprocv3.ExternalProcessor_ProcessServer) error
 	}
 }
 
-// receiver returns the stream's Recv, bounded by the idle timeout.
-func (s *Server) receiver(stream extprocv3.ExternalProcessor_ProcessServer) func() (*extprocv3.ProcessingRequest, error) {
+// receiver returns the stream's Recv, bounded by the idle timeout, and a
+// function that releases what it holds when the stream ends.
+func (s *Server) receiver(stream extprocv3.ExternalProcessor_ProcessServer) (func() (*extprocv3.ProcessingRequest, error), func()) {
 	if s.cfg.StreamIdleTimeout <= 0 {
-		return stream.Recv
+		return stream.Recv, func() {}
 	}
 	type result struct {
 		req *extprocv3.ProcessingRequest
@@ -182,6 +185,13 @@ func (s *Server) receiver(stream extprocv3.ExternalProcessor_ProcessServer) func
 		}
 	}()
 	timer := time.NewTimer(s.cfg.StreamIdleTimeout)
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			timer.Stop()
+			close(next) // the receiving goroutine ends (its Recv fails once the stream is gone)
+		})
+	}
 	return func() (*extprocv3.ProcessingRequest, error) {
 		next <- struct{}{}
 		timer.Reset(s.cfg.StreamIdleTimeout)
@@ -189,10 +199,10 @@ func (s *Server) receiver(stream extprocv3.ExternalProcessor_ProcessServer) func
 		case r := <-ch:
 			return r.req, r.err
 		case <-timer.C:
-			close(next)
+			stop()
 			return nil, status.Error(codes.DeadlineExceeded, "extproc: no message from Envoy within stream_idle_timeout")
 		}
-	}
+	}, stop
 }
 
 // input returns the evaluator input common to both phases of an exchange.
