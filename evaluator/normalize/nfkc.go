@@ -23,15 +23,17 @@ func (r *Result) nfkc(t string) string {
 		if i >= len(t) {
 			break
 		}
-		it.InitString(norm.NFKC, t[i:])
-		to := len(out)
-		out = append(out, it.Next()...)
-		consumed := it.Pos()
-		if consumed <= 0 {
-			consumed = len(t) - i
+		k := norm.NFKC.NextBoundaryInString(t[i:], true)
+		if k <= 0 {
+			k = len(t) - i
 		}
-		m.add(to, len(out), i, i+consumed)
-		i += consumed
+		to := len(out)
+		it.InitString(norm.NFKC, t[i:i+k])
+		for !it.Done() {
+			out = append(out, it.Next()...)
+		}
+		m.add(to, len(out), i, i+k)
+		i += k
 	}
 	if len(m) > 0 {
 		r.maps = append(r.maps, m)

@@ -255,45 +255,49 @@ func scan(s string) (ascii bool, flags scanFlags) {
 	ascii = true
 	var (
 		runStart           = -1 // start of the current base64-alphabet run
-		wordStart          = -1 // start of the current word
-		wordDigits         int
-		rot, rev, hexPairs int // marker words, hex byte words seen
+		rot, rev, hexPairs int  // marker words, hex byte words seen
 	)
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		k := byteClass[s[i]]
-		if k&cB64 != 0 {
+		if k&cWord != 0 {
+			// A word, consumed in a tight loop: most bytes of prose.
+			j, digits := i, 0
+			for j < len(s) {
+				kk := byteClass[s[j]]
+				if kk&cWord == 0 {
+					break
+				}
+				if kk&cDigit != 0 {
+					digits++
+				}
+				j++
+			}
 			if runStart < 0 {
 				runStart = i
 			}
-		} else {
-			if runStart >= 0 {
-				if i-runStart >= minEncodedRun && runCandidate(s[runStart:i]) {
-					flags |= flagRun
-				}
-				runStart = -1
-			}
-			if k&cBad != 0 {
-				ascii = false
-			} else if k&cSpecial != 0 {
-				flags |= special(s, i)
-			}
-		}
-		if k&cWord != 0 {
-			if wordStart < 0 {
-				wordStart, wordDigits = i, 0
-			}
-			if k&cDigit != 0 {
-				wordDigits++
-			}
+			flags |= scanWord(s[i:j], digits, &rot, &rev, &hexPairs)
+			i = j
 			continue
 		}
-		if wordStart >= 0 {
-			flags |= scanWord(s[wordStart:i], wordDigits, &rot, &rev, &hexPairs)
-			wordStart = -1
+		if k&cB64 != 0 { // '+', '/', '-', '_' continue a base64 run
+			if runStart < 0 {
+				runStart = i
+			}
+			i++
+			continue
 		}
-	}
-	if wordStart >= 0 {
-		flags |= scanWord(s[wordStart:], wordDigits, &rot, &rev, &hexPairs)
+		if runStart >= 0 {
+			if i-runStart >= minEncodedRun && runCandidate(s[runStart:i]) {
+				flags |= flagRun
+			}
+			runStart = -1
+		}
+		if k&cBad != 0 {
+			ascii = false
+		} else if k&cSpecial != 0 {
+			flags |= special(s, i)
+		}
+		i++
 	}
 	if runStart >= 0 && len(s)-runStart >= minEncodedRun && runCandidate(s[runStart:]) {
 		flags |= flagRun

@@ -208,6 +208,14 @@ var manyShotWeights = weights{0.55, 0.65, 0.45}
 // manyShotTurns is the number of alternating turns reported.
 const manyShotTurns = 16
 
+// markerInitial holds the first letters of turnMarkers.
+var markerInitial = func() (t [256]bool) {
+	for _, m := range turnMarkers {
+		t[m[0]] = true
+	}
+	return t
+}()
+
 var turnMarkers = []string{"user:", "human:", "assistant:", "ai:", "q:", "a:", "question:", "answer:",
 	"bot:", "chatbot:", "model:", "person a:", "person b:", "user 1:", "user 2:"}
 
@@ -217,6 +225,13 @@ func dialogueTurns(text string) (int, int, int) {
 	turns, start, end := 0, -1, 0
 	last := ""
 	at := func(i int) {
+		// Cheap look first: a marker is a short word and a colon.
+		if i >= len(text) || !markerInitial[text[i]|0x20] {
+			return
+		}
+		if c := strings.IndexByte(text[i:min(i+11, len(text))], ':'); c < 0 {
+			return
+		}
 		for _, m := range turnMarkers {
 			if len(text)-i < len(m)+1 || text[i+len(m)] != ' ' || !strings.EqualFold(text[i:i+len(m)], m) {
 				continue

@@ -231,7 +231,7 @@ func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 		}
 	}
 	ev.computed(v)
-	if classify && d.model != nil {
+	if classify && d.model != nil && (ev.trust != interaction.TrustUntrusted || ev.instructionLike()) {
 		sc.extra = familyFeatures(sc.hits, d.ac.terms, sc.extra[:0])
 		sc := d.model.ScoreWith(v.text, sc.extra)
 		for h := range sc {
@@ -250,7 +250,11 @@ func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 
 // computed runs the rules that are not term combinations.
 func (ev *evaluation) computed(v view) {
-	if s, e, ok := adversarialSuffix(v.text); ok {
+	// Optimizer-made suffixes are appended to a prompt by the person
+	// sending it; in tool output, code and logs look the same way.
+	if ev.trust == interaction.TrustUntrusted {
+		// skip
+	} else if s, e, ok := adversarialSuffix(v.text); ok {
 		ev.record(ruleByID(IDAdversarialSuffix), weightFor(suffixWeights, ev.trust), v, s, e)
 	}
 	if n, s, e := dialogueTurns(v.text); n >= manyShotTurns {
@@ -260,6 +264,25 @@ func (ev *evaluation) computed(v view) {
 		}
 		ev.record(ruleByID(IDManyShot), w, v, s, e)
 	}
+}
+
+// instructionFamilies are the families at least one of which an
+// untrusted text must hit to be worth the classifier: an indirect
+// injection has to tell the model something. Tool output, code and logs
+// without any of these words are not scored.
+var instructionFamilies = []famID{famIgnore, famInstr, famNewInstr, famReveal, famPromptObj, famSysPrompt,
+	famSecret, famSecretQ, famYourSecret, famSend, famSecrecy, famTemplate, famRoleLine, famCloseTag,
+	famAuthority, famBoundary, famAIAddress, famRespEdit, famCodeRef, famYourWork, famFormatTrick,
+	famToolHook, famPersona, famUnrestricted, famDanName, famDanStrong, famPolicyRef, famRefusal,
+	famRefusalStrong, famHypothetical, famDualResp, famExtract, famUserData, famSensitivePath}
+
+func (ev *evaluation) instructionLike() bool {
+	for _, f := range instructionFamilies {
+		if len(ev.famHits[f]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // record keeps the best result per rule.

@@ -62,6 +62,7 @@ const (
 	famSecretQ                    // a secret noun ending the question: "what is the password?"
 	famUserData                   // "the user's email address": data about the user in the context
 	famExtract                    // fixed system-prompt extraction phrasings
+	famMine                       // "my", "mein", "我的": the speaker's own things, not the model's
 	numFamilies
 )
 
@@ -82,6 +83,7 @@ var famNames = [numFamilies]string{
 	famRefusalStrong: "refusal_strong",
 	famHypothetical:  "hypothetical", famDualResp: "dual_response", famSplit: "split",
 	famActOn: "act_on", famSecretQ: "secret_question", famUserData: "user_data", famExtract: "extract",
+	famMine: "mine",
 }
 
 var lexicon = [numFamilies][]string{
@@ -104,7 +106,7 @@ var lexicon = [numFamilies][]string{
 		"ne pas tenir compte", "fais abstraction", "faites abstraction", "néglige", "négligez",
 		"écarte", "écartez", "passe outre", "passez outre", "ne suis pas", "ne suivez pas", "ne suivez plus",
 		// de
-		"ignoriere", "ignorieren", "ignoriert", "vergiss", "vergessen", "vergesst", "missachte",
+		"ignoriere", "ignorieren", "ignoriert", "vergiss", "vergessen sie", "vergesst", "missachte",
 		"missachten", "übergehe", "übergehen", "verwirf", "verwerfen", "beachte nicht", "beachten sie nicht",
 		"befolge nicht", "nicht mehr befolgen", "überspringe", "außer acht",
 		// it
@@ -732,6 +734,14 @@ var lexicon = [numFamilies][]string{
 		"del usuario", "de l'utilisateur", "des benutzers", "dell'utente", "do usuário", "do utilizador",
 		"пользователя", "用户的", "ユーザーの", "사용자의", "사용자 이메일", "المستخدم", "उपयोगकर्ता",
 		"kullanıcının", "người dùng", "pengguna", "ব্যবহারকারীর", "ผู้ใช้", "ng gumagamit", "ng user",
+	},
+	famMine: {
+		"my", "mine", "i forgot", "i've forgotten", "mi", "mis", "olvidé", "mon", "ma", "mes", "j'ai oublié",
+		"mein", "meine", "meinem", "meinen", "ich habe", "mio", "mia", "miei", "ho dimenticato",
+		"meu", "minha", "esqueci", "мой", "моя", "мою", "мне", "я забыл", "我的", "我忘", "私の", "忘れてしまいました",
+		"내", "제", "나의", "잊어버렸", "لي", "نسيت", "मेरा", "मेरी", "मेरे", "मैं", "भूल गया", "benim", "unuttum",
+		"của tôi", "tôi quên", "saya", "aku", "saya lupa", "আমার", "আমি", "ของฉัน", "ฉันลืม", "ko",
+		"aking", "nakalimutan ko",
 	},
 	famExtract: {
 		"what were you told", "were you told before", "what are you not supposed to tell",

@@ -12,9 +12,9 @@
 // words). The injection detector uses its score beside the heuristics.
 //
 // Features: the text is lower-cased and its white space collapsed; each
-// window of 3 and of 5 runes and each word and pair of adjacent words is hashed
-// (FNV-1a, 64 bit) to one of Buckets weights per head, with the sign taken
-// from a high bit of the hash so that collisions cancel rather than add up.
+// window of 3 and of 5 runes and each word and pair of adjacent words is
+// hashed to one of Buckets weights per head, with the sign taken from
+// another bit of the hash so that collisions cancel rather than add up.
 // Feature values are 1/sqrt(n) for n features, so long and short texts
 // score on the same scale.
 package model
@@ -64,7 +64,7 @@ type Model struct {
 	// q and scale are the weights as scored: int8 per weight and one
 	// scale per head, a quarter of the float32 size, so that the table
 	// stays in cache while a text's features hop across it.
-	q     []int8
+	q     [][NumHeads]int8
 	scale [NumHeads]float32
 	Bias  [NumHeads]float32
 	// Threshold is the decision threshold on the probability, per head and
@@ -160,10 +160,10 @@ func cutPoint(text string, max int) int {
 
 func (m *Model) scoreChunk(text string, extra []uint32) Scores {
 	var ext [NumHeads]float32
-	fa := featureAcc{q: m.q}
+	fa := featureAcc{q: m.table()}
 	n := each(text, &fa)
 	for _, idx := range extra {
-		w := m.q[idx*NumHeads : idx*NumHeads+NumHeads]
+		w := &fa.q[idx&(Buckets-1)]
 		ext[0] += float32(w[0])
 		ext[1] += float32(w[1])
 	}
@@ -178,8 +178,12 @@ func (m *Model) scoreChunk(text string, extra []uint32) Scores {
 	return s
 }
 
+// table views the quantized weights as an array, so that indexes masked to
+// the bucket range need no bounds checks.
+func (m *Model) table() *[Buckets][NumHeads]int8 { return (*[Buckets][NumHeads]int8)(m.q) }
+
 // Weight returns the weight of bucket b for head h as scored.
-func (m *Model) Weight(b, h int) float32 { return float32(m.q[b*NumHeads+h]) * m.scale[h] }
+func (m *Model) Weight(b, h int) float32 { return float32(m.q[b][h]) * m.scale[h] }
 
 // ExtraBucket returns the bucket of extra feature (kind, a, b): kind 1 is
 // a term family alone, kind 2 a pair of families in one sentence.
@@ -214,7 +218,7 @@ const (
 // accumulates the weighted sum of both heads (scoring).
 type featureAcc struct {
 	fn  func(uint32, float32)
-	q   []int8
+	q   *[Buckets][NumHeads]int8
 	sum [NumHeads]float32 // in units of the head's scale
 }
 
@@ -226,128 +230,129 @@ func Each(text string, fn func(idx uint32, sign float32)) int {
 	return each(text, &a)
 }
 
-// hasher turns text into features; its methods are small enough to inline.
-// Features are batched, so that scoring adds them up in a tight loop
-// rather than with a call per feature.
-type hasher struct {
-	out     *featureAcc
-	buf     [256]uint32 // bucket | sign<<31
-	nb      int
-	r0, r1  rune // the last runes, canonical, newest first
-	r2, r3  rune
-	r4      rune
-	pos     int    // runes pushed
-	n       int    // features emitted
-	word    uint64 // hash of the current word
-	wordLen int
-	prev    uint64 // hash of the previous word, 0 if none
+// feature packs the bucket (the top bits of a multiplicative hash) and the
+// sign (a lower bit) of feature hash x.
+func feature(x uint64) uint32 {
+	x *= 0x9fb21c651e98df25
+	return uint32(x>>(64-BucketBits)) | uint32(x>>20&1)<<31
 }
 
-func (h *hasher) emit(x uint64) {
-	x ^= x >> 29
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 32
-	h.buf[h.nb] = uint32(x&(Buckets-1)) | uint32(x>>63)<<31
-	h.nb++
-	h.n++
-	if h.nb == len(h.buf) {
-		h.flush()
-	}
-}
+// Odd constants weighting the runes of an n-gram by position: a sum of
+// independent products hashes faster than a chain.
+const (
+	kr0 = 0x9e3779b97f4a7c15
+	kr1 = 0xc2b2ae3d27d4eb4f
+	kr2 = 0x165667b19e3779f9
+	kr3 = 0xd6e8feb86659fd93
+	kr4 = 0xff51afd7ed558ccd
+)
 
-// flush hands the batched features to the accumulator.
-func (h *hasher) flush() {
-	a := h.out
-	if a.fn != nil {
-		for _, f := range h.buf[:h.nb] {
-			a.fn(f&(Buckets-1), 1-2*float32(f>>31))
-		}
-		h.nb = 0
-		return
-	}
-	q := a.q[:Buckets*NumHeads]
-	var s0, s1 float32
-	for _, f := range h.buf[:h.nb] {
-		i := (f & (Buckets - 1)) * NumHeads
-		w0, w1 := float32(q[i]), float32(q[i+1])
-		if f>>31 != 0 {
-			w0, w1 = -w0, -w1
-		}
-		s0 += w0
-		s1 += w1
-	}
-	a.sum[0] += s0
-	a.sum[1] += s1
-	h.nb = 0
-}
-
-// push adds rune r and emits the character 3- and 5-grams ending with it,
-// hashing the last runes newest first.
-func (h *hasher) push(r rune) {
-	h.r4, h.r3, h.r2, h.r1, h.r0 = h.r3, h.r2, h.r1, h.r0, r
-	h.pos++
-	if h.pos < 3 {
-		return
-	}
-	x := (uint64(fnvOffset) ^ uint64(h.r0)) * fnvPrime
-	x = (x ^ uint64(h.r1)) * fnvPrime
-	x = (x ^ uint64(h.r2)) * fnvPrime
-	h.emit(x + 3)
-	if h.pos < 5 {
-		return
-	}
-	x = (x ^ uint64(h.r3)) * fnvPrime
-	x = (x ^ uint64(h.r4)) * fnvPrime
-	h.emit(x + 5)
-}
-
-func (h *hasher) endWord() {
-	if h.wordLen == 0 {
-		return
-	}
-	h.emit(h.word ^ 0x9e3779b97f4a7c15) // unigram, salted apart from n-grams
-	if h.prev != 0 {
-		h.emit((h.prev*31 + h.word) ^ 0xc2b2ae3d27d4eb4f) // bigram
-	}
-	h.prev, h.word, h.wordLen = h.word, fnvOffset, 0
-}
-
+// each computes the features of text: character 3- and 5-grams, words and
+// pairs of adjacent words, in batches handed to out. It is one function
+// with its state in locals, and no closures, so that the compiler keeps
+// the state in registers: this is the classifier's hot loop.
 func each(text string, out *featureAcc) int {
-	h := hasher{out: out, word: fnvOffset}
-	h.push(' ')
-	space := true // the last canonical rune was a space
-	for _, r := range text {
+	var (
+		buf                [256]uint32 // features: bucket | sign<<31
+		nb, n              int
+		r0, r1, r2, r3, r4 rune   = ' ', 0, 0, 0, 0 // the last runes, newest first
+		pos                       = 1               // runes pushed
+		word               uint64 = fnvOffset
+		wordLen            int
+		prev               uint64
+		space              = true // the last canonical rune was a space
+	)
+	for i := 0; i <= len(text); {
+		var r rune
+		if i == len(text) {
+			// End of text: close the last word with a space.
+			if space {
+				break
+			}
+			r = ' '
+			i++
+		} else if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+		}
+		if nb > len(buf)-8 {
+			n += nb
+			out.flush(buf[:nb])
+			nb = 0
+		}
+		isWord := false
 		switch {
 		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || (r >= utf8.RuneSelf && unicode.IsSpace(r)):
 			if space {
 				continue
 			}
 			space = true
-			h.endWord()
-			h.push(' ')
-			continue
+			r = ' '
 		case r < utf8.RuneSelf:
 			if r >= 'A' && r <= 'Z' {
 				r += 'a' - 'A'
 			}
+			space = false
+			isWord = r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
 		default:
 			r = unicode.ToLower(r)
+			space = false
+			isWord = isWordRune(r)
 		}
-		space = false
-		if isWordRune(r) {
-			h.word = (h.word ^ uint64(r)) * fnvPrime
-			h.wordLen++
-		} else {
-			h.endWord()
+		if isWord {
+			word = (word ^ uint64(r)) * fnvPrime
+			wordLen++
+		} else if wordLen > 0 {
+			buf[nb] = feature(word ^ 0x9e3779b97f4a7c15) // unigram, salted apart from n-grams
+			nb++
+			if prev != 0 {
+				buf[nb] = feature((prev*31 + word) ^ 0xc2b2ae3d27d4eb4f) // bigram
+				nb++
+			}
+			prev, word, wordLen = word, fnvOffset, 0
 		}
-		h.push(r)
+		r4, r3, r2, r1, r0 = r3, r2, r1, r0, r
+		pos++
+		if pos >= 3 {
+			x := uint64(r0)*kr0 + uint64(r1)*kr1 + uint64(r2)*kr2
+			buf[nb] = feature(x ^ 3)
+			nb++
+			if pos >= 5 {
+				x += uint64(r3)*kr3 + uint64(r4)*kr4
+				buf[nb] = feature(x ^ 5)
+				nb++
+			}
+		}
 	}
-	h.endWord()
-	if !space {
-		h.push(' ')
+	n += nb
+	out.flush(buf[:nb])
+	return n
+}
+
+// flush hands a batch of features to the accumulator.
+func (a *featureAcc) flush(fs []uint32) {
+	if a.fn != nil {
+		for _, f := range fs {
+			a.fn(f&(Buckets-1), 1-2*float32(f>>31))
+		}
+		return
 	}
-	h.flush()
-	return h.n
+	// Integer and branch-free: the sign bit is random, so a branch on it
+	// would be mispredicted half the time.
+	q := a.q
+	var s0, s1 int32
+	for _, f := range fs {
+		w := &q[f&(Buckets-1)]
+		sign := 1 - 2*int32(f>>31)
+		s0 += sign * int32(w[0])
+		s1 += sign * int32(w[1])
+	}
+	a.sum[0] += float32(s0)
+	a.sum[1] += float32(s1)
 }
 
 func isWordRune(r rune) bool {
@@ -452,10 +457,12 @@ func Decode(b []byte) (*Model, error) {
 		m.scale[h] = math.Float32frombits(u32(off))
 		off += 4
 	}
-	m.q = make([]int8, Buckets*NumHeads)
+	m.q = make([][NumHeads]int8, Buckets)
 	for i := range m.q {
-		m.q[i] = int8(b[off])
-		off++
+		for h := range m.q[i] {
+			m.q[i][h] = int8(b[off])
+			off++
+		}
 	}
 	if off != len(b) {
 		return nil, errors.New("model: trailing bytes")
