@@ -197,14 +197,18 @@ func (ex *exchange) body(p phase, b *extprocv3.HttpBody) []*extprocv3.Processing
 	if len(h.buf)+len(chunk) > ex.s.cfg.MaxBodyBytes {
 		return ex.oversize(p, chunk, eos, ReasonBodyTooLarge)
 	}
-	h.buf = append(h.buf, chunk...)
 	if mode == filterv3.ProcessingMode_BUFFERED_PARTIAL && !eos {
 		// Envoy's buffer filled before the body ended: the rest will flow
 		// without sluice seeing it.
-		h.buf = h.buf[:len(h.buf)-len(chunk)]
 		return ex.oversize(p, chunk, eos, ReasonBodyTruncated)
 	}
-	if !eos && mode != filterv3.ProcessingMode_BUFFERED && mode != filterv3.ProcessingMode_BUFFERED_PARTIAL {
+	complete := eos || mode == filterv3.ProcessingMode_BUFFERED || mode == filterv3.ProcessingMode_BUFFERED_PARTIAL
+	if len(h.buf) == 0 && complete {
+		h.buf = chunk // the whole body in one message: no copy
+	} else {
+		h.buf = append(h.buf, chunk...)
+	}
+	if !complete {
 		if mode == filterv3.ProcessingMode_FULL_DUPLEX_STREAMED {
 			return nil // nothing is owed until the body ends
 		}
