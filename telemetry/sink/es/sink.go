@@ -520,7 +520,7 @@ func (s *Sink) deliver(pairs [][]byte) ([][]byte, bool) {
 }
 
 type bulkResponse struct {
-	Errors bool                         `json:"errors"`
+	Errors bool                        `json:"errors"`
 	Items  []map[string]bulkItemResult `json:"items"`
 }
 
