@@ -208,14 +208,6 @@ var manyShotWeights = weights{0.55, 0.65, 0.45}
 // manyShotTurns is the number of alternating turns reported.
 const manyShotTurns = 16
 
-// markerInitial holds the first letters of turnMarkers.
-var markerInitial = func() (t [256]bool) {
-	for _, m := range turnMarkers {
-		t[m[0]] = true
-	}
-	return t
-}()
-
 var turnMarkers = []string{"user:", "human:", "assistant:", "ai:", "q:", "a:", "question:", "answer:",
 	"bot:", "chatbot:", "model:", "person a:", "person b:", "user 1:", "user 2:"}
 
@@ -224,45 +216,47 @@ var turnMarkers = []string{"user:", "human:", "assistant:", "ai:", "q:", "a:", "
 func dialogueTurns(text string) (int, int, int) {
 	turns, start, end := 0, -1, 0
 	last := ""
-	at := func(i int) {
-		// Cheap look first: a marker is a short word and a colon.
-		if i >= len(text) || !markerInitial[text[i]|0x20] {
-			return
+	// Every marker ends in ": ", so look at the colons only.
+	for i := 0; i < len(text); {
+		c := strings.IndexByte(text[i:], ':')
+		if c < 0 {
+			break
 		}
-		if c := strings.IndexByte(text[i:min(i+11, len(text))], ':'); c < 0 {
-			return
+		c += i
+		i = c + 1
+		if c+1 >= len(text) || text[c+1] != ' ' || c == 0 {
+			continue
 		}
 		for _, m := range turnMarkers {
-			if len(text)-i < len(m)+1 || text[i+len(m)] != ' ' || !strings.EqualFold(text[i:i+len(m)], m) {
+			mw := m[:len(m)-1] // without the colon
+			w := c - len(mw)
+			if w < 0 || !strings.EqualFold(text[w:c], mw) || !turnStart(text, w) {
 				continue
 			}
 			if m != last {
 				turns++
 				last = m
 				if start < 0 {
-					start = i
+					start = w
 				}
-				end = i + len(m)
+				end = c + 1
 			}
-			return
-		}
-	}
-	// A marker opens the text or a line, or follows the end of a sentence.
-	at(0)
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '\n':
-			at(i + 1)
-		case '.', '?', '!', '"':
-			if i+2 < len(text) && text[i+1] == ' ' {
-				at(i + 2)
-			}
+			break
 		}
 	}
 	if start < 0 {
 		return 0, 0, 0
 	}
 	return turns, start, end
+}
+
+// turnStart reports whether a turn marker may start at text[w]: at the
+// start of the text or of a line, or after the end of a sentence.
+func turnStart(text string, w int) bool {
+	if w == 0 || text[w-1] == '\n' {
+		return true
+	}
+	return text[w-1] == ' ' && w > 1 && strings.IndexByte(".?!\n\"", text[w-2]) >= 0
 }
 
 // Payload splitting. An instruction cut into string fragments assigned to

@@ -174,7 +174,11 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 			ev.judge(d, sc, view{text: dl.Text, origStart: dl.Start, origEnd: dl.End,
 				note: "in " + dl.Encoding + "-decoded text"}, classify)
 		}
-		if joined, s, e, ok := splitPayload(text); ok {
+		// Payload splitting is a way to write a prompt; code in tool
+		// output assigns and joins strings all the time.
+		if seg.Trust == interaction.TrustUntrusted {
+			// skip
+		} else if joined, s, e, ok := splitPayload(text); ok {
 			ev.judge(d, sc, view{text: joined, origStart: s, origEnd: e, note: "in joined fragments"}, false)
 			ev.promote(IDPayloadSplitting, s, e)
 		}
@@ -189,7 +193,7 @@ type evaluation struct {
 	seg     *interaction.Segment
 	norm    *normalize.Result
 	trust   interaction.Trust
-	results map[*Rule]*result
+	results []result                // per rule, by Rule.index; score 0 means no match
 	clf     [model.NumHeads]float32 // best classifier probability over views
 	clfSpan [model.NumHeads][2]int
 	clfNote [model.NumHeads]string
@@ -200,7 +204,7 @@ type evaluation struct {
 func (ev *evaluation) reset(seg *interaction.Segment, norm *normalize.Result, m *model.Model) {
 	ev.model, ev.seg, ev.norm, ev.trust = m, seg, norm, seg.Trust
 	if ev.results == nil {
-		ev.results = map[*Rule]*result{}
+		ev.results = make([]result, len(rules))
 	}
 	clear(ev.results)
 	ev.clf = [model.NumHeads]float32{}
@@ -293,14 +297,11 @@ func (ev *evaluation) record(r *Rule, score float32, v view, s, e int) {
 	if score <= 0 {
 		return
 	}
-	cur := ev.results[r]
-	if cur != nil && cur.score >= score {
+	cur := &ev.results[r.index]
+	if cur.score >= score {
 		return
 	}
-	if cur == nil {
-		cur = &result{rule: r}
-		ev.results[r] = cur
-	}
+	cur.rule = r
 	cur.score = score
 	cur.note = v.note
 	cur.evidence = detect.Excerpt(v.text[s:e])
@@ -317,15 +318,15 @@ func (ev *evaluation) record(r *Rule, score float32, v view, s, e int) {
 // payload matched some rule.
 func (ev *evaluation) promote(id string, s, e int) {
 	best := float32(0)
-	for _, res := range ev.results {
-		if res.note == "in joined fragments" && res.score > best {
+	for i := range ev.results {
+		if res := &ev.results[i]; res.note == "in joined fragments" && res.score > best {
 			best = res.score
 		}
 	}
 	if best >= Threshold {
 		r := ruleByID(id)
-		ev.results[r] = &result{rule: r, score: best, start: s, end: e,
-			evidence: detect.Excerpt(ev.seg.Text[s:e]), note: ""}
+		ev.results[r.index] = result{rule: r, score: best, start: s, end: e,
+			evidence: detect.Excerpt(ev.seg.Text[s:e])}
 	}
 }
 
@@ -459,10 +460,11 @@ func (ev *evaluation) emit(seg int, out []detect.Finding) []detect.Finding {
 		if cat == detect.CategoryJailbreak {
 			head, clfID = model.HeadJailbreak, IDJailbreakClassify
 		}
-		var rs []*result
+		var rsBuf [8]*result
+		rs := rsBuf[:0]
 		miss := float32(1)
-		for _, r := range ev.results {
-			if r.rule.Category == cat {
+		for i := range ev.results {
+			if r := &ev.results[i]; r.score > 0 && r.rule.Category == cat {
 				rs = append(rs, r)
 				miss *= 1 - r.score
 			}

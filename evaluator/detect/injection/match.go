@@ -45,6 +45,7 @@ type term struct {
 	key   string // what the automaton matches (canonical form)
 	exact string // the original spelling, for case-sensitive terms
 	flags termFlags
+	runes int32 // runes in key
 	fams  []famID
 }
 
@@ -249,113 +250,87 @@ type scanner struct {
 	hits    []hit
 	extra   []uint32 // classifier features of the hits
 	posRing [ringSize]int32
-	runRing [ringSize]int32
 }
 
-// scanState is the state of one scan; feed is a method rather than a
-// closure so that the hot loop keeps its variables in registers.
-type scanState struct {
-	a        *automaton
-	sc       *scanner
-	text     string
-	s        int32 // automaton state
-	fed      int32 // canonical bytes fed
-	sentence int32
-}
-
-// feed advances the automaton by one canonical byte that came from the
-// character at text[pos:next], the runeAt-th of the text.
-func (st *scanState) feed(b byte, pos, runeAt int32, next int) {
-	k := st.fed & (ringSize - 1)
-	st.sc.posRing[k] = pos
-	st.sc.runRing[k] = runeAt
-	st.fed++
-	t := st.a.step(st.s, b)
-	st.s = int32(t & stateMask)
-	if t&hasOut != 0 {
-		st.emit(&st.a.states[st.s], next)
-	}
-}
-
-// emit records the terms ending at the current state whose boundary, case
-// and position requirements hold.
-func (st *scanState) emit(o *acState, next int) {
-	a, sc := st.a, st.sc
-	for i := o.outStart; i < o.outEnd; i++ {
-		id := a.outs[i]
-		t := &a.terms[id]
-		n := int32(len(t.key))
-		if n > st.fed || n > ringSize {
-			continue
-		}
-		start := sc.posRing[(st.fed-n)&(ringSize-1)]
-		if !a.boundaryOK(st.text, t, int(start), next) {
-			continue
-		}
-		sc.hits = append(sc.hits, hit{term: id, start: start, end: int32(next),
-			runeAt: sc.runRing[(st.fed-n)&(ringSize-1)], sentence: st.sentence})
-	}
-}
-
-// scan appends the hits of a's terms in text to sc.hits.
+// scan appends the hits of a's terms in text to sc.hits. ASCII bytes
+// that are not white space (most of any text) go through the automaton
+// inline, with the state in local variables; other characters through
+// feed, which takes and returns the state by value so that the locals can
+// stay in registers. Only a state where terms end (flagged in the
+// transition) costs a call to emit.
 func (a *automaton) scan(text string, sc *scanner) {
-	st := scanState{a: a, sc: sc, text: text}
-	var runes int32
-	space := false // the last fed byte was a collapsed space
+	var (
+		s        int32 // automaton state
+		fed      int32 // canonical bytes fed
+		runes    int32 // runes read
+		sentence int32
+		space    bool // the last fed byte was a collapsed space
+		dense    = a.dense
+		nc       = int32(a.nClasses)
+		nDense   = a.nDense
+	)
 	for i := 0; i < len(text); {
 		c := text[i]
-		if c < utf8.RuneSelf {
+		if c < utf8.RuneSelf && c > ' ' {
 			runes++
-			switch {
-			case c >= 'a' && c <= 'z':
-			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-				if c == '\n' && newlineEndsSentence(text, i) {
-					st.sentence++
-				}
-				if !space {
-					st.feed(' ', int32(i), runes-1, i+1)
-					space = true
-				}
-				i++
-				continue
-			case c >= 'A' && c <= 'Z':
+			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
-			case c == '.' || c == '!' || c == '?':
-				space = false
-				st.feed(c, int32(i), runes-1, i+1)
-				if i+1 == len(text) || isSpace(text[i+1]) {
-					st.sentence++
-				}
-				i++
-				continue
 			}
 			space = false
-			st.feed(c, int32(i), runes-1, i+1)
+			sc.posRing[fed&(ringSize-1)] = int32(i)
+			fed++
+			var t uint16
+			if s < nDense {
+				t = dense[s*nc+int32(a.class[c])]
+			} else {
+				t = a.step(s, c)
+			}
+			s = int32(t & stateMask)
+			i++
+			if t&hasOut != 0 {
+				a.emit(text, sc, s, fed, runes, sentence, i)
+			}
+			if (c == '.' || c == '!' || c == '?') && (i == len(text) || isSpace(text[i])) {
+				sentence++
+			}
+			continue
+		}
+		if c < utf8.RuneSelf {
+			runes++
+			if c == '\n' && newlineEndsSentence(text, i) {
+				sentence++
+			}
+			if !space && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+				s, fed = a.feed(text, sc, s, fed, runes, sentence, ' ', int32(i), i+1)
+				space = true
+			} else if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				s, fed = a.feed(text, sc, s, fed, runes, sentence, c, int32(i), i+1)
+				space = false
+			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		runes++
+		pos, next := int32(i), i+size
+		i = next
 		if unicode.IsSpace(r) {
 			if !space {
-				st.feed(' ', int32(i), runes-1, i+size)
+				s, fed = a.feed(text, sc, s, fed, runes, sentence, ' ', pos, next)
 			}
 			space = true
-			i += size
 			continue
 		}
 		space = false
 		switch r {
 		case '\u2018', '\u2019', '\u02bc':
-			st.feed('\'', int32(i), runes-1, i+size)
-			i += size
+			s, fed = a.feed(text, sc, s, fed, runes, sentence, '\'', pos, next)
 			continue
 		case '\u201c', '\u201d', '\u00ab', '\u00bb':
-			st.feed('"', int32(i), runes-1, i+size)
-			i += size
+			s, fed = a.feed(text, sc, s, fed, runes, sentence, '"', pos, next)
 			continue
 		case '。', '！', '？', '।', '॥', '؟', '…':
-			st.sentence++
+			sentence++
 		}
 		if size == 2 {
 			if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) == 2 {
@@ -363,14 +338,48 @@ func (a *automaton) scan(text string, sc *scanner) {
 			}
 			var buf [2]byte
 			utf8.EncodeRune(buf[:], r)
-			st.feed(buf[0], int32(i), runes-1, i+size)
-			st.feed(buf[1], int32(i), runes-1, i+size)
+			s, fed = a.feed(text, sc, s, fed, runes, sentence, buf[0], pos, next)
+			s, fed = a.feed(text, sc, s, fed, runes, sentence, buf[1], pos, next)
 		} else {
-			for k := 0; k < size; k++ {
-				st.feed(text[i+k], int32(i), runes-1, i+size)
+			for k := int(pos); k < next; k++ {
+				s, fed = a.feed(text, sc, s, fed, runes, sentence, text[k], pos, next)
 			}
 		}
-		i += size
+	}
+}
+
+// feed advances the automaton from state s by canonical byte b, which
+// came from the character at text[pos:next], and returns the new state
+// and count of bytes fed.
+func (a *automaton) feed(text string, sc *scanner, s, fed, runes, sentence int32, b byte, pos int32, next int) (int32, int32) {
+	sc.posRing[fed&(ringSize-1)] = pos
+	fed++
+	t := a.step(s, b)
+	s = int32(t & stateMask)
+	if t&hasOut != 0 {
+		a.emit(text, sc, s, fed, runes, sentence, next)
+	}
+	return s, fed
+}
+
+// emit records the terms ending at state s whose boundary, case and
+// position requirements hold. fed canonical bytes and runes runes have
+// been read; the last character ends at byte next.
+func (a *automaton) emit(text string, sc *scanner, s, fed, runes, sentence int32, next int) {
+	o := &a.states[s]
+	for i := o.outStart; i < o.outEnd; i++ {
+		id := a.outs[i]
+		t := &a.terms[id]
+		n := int32(len(t.key))
+		if n > fed || n > ringSize {
+			continue
+		}
+		start := sc.posRing[(fed-n)&(ringSize-1)]
+		if !a.boundaryOK(text, t, int(start), next) {
+			continue
+		}
+		sc.hits = append(sc.hits, hit{term: id, start: start, end: int32(next),
+			runeAt: runes - t.runes, sentence: sentence})
 	}
 }
 
@@ -530,6 +539,7 @@ func parseTerm(spec string) term {
 	spec = norm.NFKC.String(spec)
 	t.exact = spec
 	t.key = canonical(spec)
+	t.runes = int32(utf8.RuneCountInString(t.key))
 	return t
 }
 
