@@ -33,6 +33,9 @@ type Config struct {
 // untrusted-content-to-sink flows. It is safe for concurrent use.
 type Detector struct {
 	allow, sinks hostSet
+	// sinkRoots are the last two labels of every sink host, a one-lookup
+	// test that rules most hosts out before classify.
+	sinkRoots map[string]bool
 	sinkTools    toolrisk.Patterns
 	httpTools    toolrisk.Patterns
 }
@@ -64,6 +67,16 @@ func New(cfg Config) (*Detector, error) {
 	if d.sinks, err = newHostSet(sinks); err != nil {
 		return nil, err
 	}
+	d.sinkRoots = map[string]bool{}
+	for h := range d.sinks.exact {
+		d.sinkRoots[lastLabels(h)] = true
+	}
+	for h := range d.sinks.domains {
+		d.sinkRoots[lastLabels(h)] = true
+	}
+	for _, ps := range pathSinks {
+		d.sinkRoots[lastLabels(ps.host)] = true
+	}
 	if d.sinkTools, err = toolrisk.CompilePatterns(tools); err != nil {
 		return nil, err
 	}
@@ -72,6 +85,22 @@ func New(cfg Config) (*Detector, error) {
 	}
 	return d, nil
 }
+
+// lastLabels returns the last two labels of a host name.
+func lastLabels(h string) string {
+	i := strings.LastIndexByte(h, '.')
+	if i <= 0 {
+		return h
+	}
+	if j := strings.LastIndexByte(h[:i], '.'); j >= 0 {
+		return h[j+1:]
+	}
+	return h
+}
+
+// maybeSink reports whether a host could be a sink (its last two labels
+// are those of a sink).
+func (d *Detector) maybeSink(host string) bool { return d.sinkRoots[lastLabels(host)] }
 
 // Name returns the family name.
 func (d *Detector) Name() string { return Family }
@@ -90,6 +119,7 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		sc.links = sc.links[:0]
 		scratchPool.Put(sc)
 	}()
+	first := -1 // turn of the earliest untrusted content, for the flow rule
 	for i := range ix.Segments {
 		s := &ix.Segments[i]
 		switch {
@@ -97,18 +127,31 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 			out = d.modelOutput(in, i, sc, out)
 		case s.Trust == interaction.TrustUntrusted && s.Kind != interaction.KindToolArguments:
 			out = d.untrusted(in, i, sc, out)
+			if untrustedContent(s) && (first < 0 || s.Turn < first) {
+				first = s.Turn
+			}
 		}
 	}
 	if len(ix.ToolCalls) == 0 {
 		return out
 	}
-	sinks := make([]bool, len(ix.ToolCalls))
-	for ci := range ix.ToolCalls {
-		var sink bool
-		out, sink = d.toolCall(in, ci, out)
-		sinks[ci] = sink
+	var sinks []bool
+	if first >= 0 {
+		sinks = make([]bool, len(ix.ToolCalls))
 	}
-	return d.flow(in, sinks, out)
+	for ci := range ix.ToolCalls {
+		// Whether a call is a sink matters only after untrusted content.
+		needSink := first >= 0 && ix.ToolCalls[ci].Turn > first
+		var sink bool
+		out, sink = d.toolCall(in, ci, needSink, out)
+		if needSink {
+			sinks[ci] = sink
+		}
+	}
+	if first < 0 {
+		return out
+	}
+	return d.flow(in, first, sinks, out)
 }
 
 type scratch struct {
@@ -116,6 +159,14 @@ type scratch struct {
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// linkText returns the text a link of segment i was found in.
+func linkText(in *detect.Input, i int, l *link) string {
+	if l.norm {
+		return in.Norm[i].Text
+	}
+	return in.IX.Segments[i].Text
+}
 
 // segmentLinks finds the links of segment i, in its text and, when
 // normalization changed it (zero-width characters splitting a URL,
@@ -139,6 +190,7 @@ func segmentLinks(in *detect.Input, i int, sc *scratch) []link {
 				continue
 			}
 			sc.links[j].start, sc.links[j].end = 0, len(t)
+			sc.links[j].norm = true
 		}
 	}
 	return sc.links
@@ -149,8 +201,9 @@ func segmentLinks(in *detect.Input, i int, sc *scratch) []link {
 // leaks it with no click; a link needs a click.
 func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detect.Finding) []detect.Finding {
 	links := segmentLinks(in, i, sc)
-	for j, l := range links {
-		if l.url == "" || seenBefore(links, j) {
+	for j := range links {
+		l := &links[j]
+		if l.url == "" || repeatClean(links, j) {
 			continue
 		}
 		host, path, query, ok := urlParts(l.url)
@@ -159,9 +212,18 @@ func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detec
 		}
 		class := d.classify(host, path)
 		if class == hostAllowed || class == hostLocal {
+			l.clean = true
 			continue
 		}
 		k := urlData(path, query)
+		if k == 0 && class != hostSink {
+			l.clean = true
+			continue
+		}
+		l.resolve(linkText(in, i, l))
+		if seenBefore(links, j) {
+			continue
+		}
 		var rule, reason string
 		var s detect.Severity
 		switch {
@@ -180,7 +242,7 @@ func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detec
 		default:
 			continue
 		}
-		out = append(out, d.textFinding(in, i, l, rule, s, reason))
+		out = append(out, d.textFinding(in, i, *l, rule, s, reason))
 	}
 	return out
 }
@@ -192,24 +254,32 @@ func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detec
 func (d *Detector) untrusted(in *detect.Input, i int, sc *scratch, out []detect.Finding) []detect.Finding {
 	t := in.IX.Segments[i].Text
 	links := segmentLinks(in, i, sc)
-	for j, l := range links {
-		if l.url == "" || seenBefore(links, j) {
+	for j := range links {
+		l := &links[j]
+		if l.url == "" || repeatClean(links, j) {
 			continue
 		}
-		// A plain link can only matter here as a template: without a
-		// placeholder character or a dangling "=", skip it unparsed.
-		if !l.image && !strings.ContainsAny(l.url, "{[<%$_") && !strings.HasSuffix(l.url, "=") {
-			continue
-		}
+		// Only a template (a placeholder character, a dangling "=") or an
+		// exfiltration endpoint can matter here.
+		templ := strings.ContainsAny(l.url, "{[<%$_") || strings.HasSuffix(l.url, "=")
 		host, path, query, ok := urlParts(l.url)
-		if !ok {
+		if !ok || (!templ && !d.maybeSink(host)) {
+			l.clean = true
 			continue
 		}
 		class := d.classify(host, path)
-		if class == hostAllowed || class == hostLocal {
+		if class == hostAllowed || class == hostLocal || (!templ && class != hostSink) {
+			l.clean = true
 			continue
 		}
-		k := urlData(path, query)
+		var k dataKind
+		if templ {
+			k = urlData(path, query)
+		}
+		l.resolve(linkText(in, i, l))
+		if seenBefore(links, j) {
+			continue
+		}
 		if strings.HasSuffix(l.url, "=") && fillInstruction(t, l.start, l.end) {
 			k |= dataTemplate | dataNamedTemplate
 		}
@@ -222,22 +292,33 @@ func (d *Detector) untrusted(in *detect.Input, i int, sc *scratch, out []detect.
 			s, reason = detect.SeverityMedium, "untrusted content carries a URL template to be filled with data"
 		case l.image && class == hostSink:
 			s, reason = detect.SeverityMedium, "untrusted content embeds an image from a known exfiltration endpoint"
-		case l.image && k.strong():
-			s, reason = detect.SeverityMedium, "untrusted content embeds an image whose URL carries "+k.String()
 		default:
 			continue
 		}
-		out = append(out, d.textFinding(in, i, l, ruleInjectedImage, s, reason))
+		out = append(out, d.textFinding(in, i, *l, ruleInjectedImage, s, reason))
 	}
 	return out
 }
 
+// repeatClean reports a link whose URL appeared earlier in the same text
+// and was judged to carry nothing.
+func repeatClean(links []link, j int) bool {
+	for k := max(0, j-32); k < j; k++ {
+		if links[k].clean && links[k].url == links[j].url {
+			links[j].clean = true
+			return true
+		}
+	}
+	return false
+}
+
 // seenBefore reports a link whose URL and rendering already appeared
 // earlier in the same text (navigation bars, repeated citations): it is
-// judged, and reported, once.
+// judged, and reported, once. Earlier links with the same URL were judged
+// the same way, so their context is resolved when they mattered.
 func seenBefore(links []link, j int) bool {
 	for k := max(0, j-32); k < j; k++ {
-		if links[k].url == links[j].url && links[k].image == links[j].image {
+		if links[k].url == links[j].url && links[k].ctx && links[k].image == links[j].image {
 			return true
 		}
 	}
@@ -337,7 +418,7 @@ type callHits struct {
 }
 
 // toolCall judges one tool call and reports whether it sends data out.
-func (d *Detector) toolCall(in *detect.Input, ci int, out []detect.Finding) ([]detect.Finding, bool) {
+func (d *Detector) toolCall(in *detect.Input, ci int, needSink bool, out []detect.Finding) ([]detect.Finding, bool) {
 	call := &in.IX.ToolCalls[ci]
 	var ch callHits
 	var payloadText string
@@ -369,7 +450,7 @@ func (d *Detector) toolCall(in *detect.Input, ci int, out []detect.Finding) ([]d
 		}
 	}
 	ch.hits = append(ch.hits, d.argURLs(call, kind)...)
-	if !ch.sink && kind != toolrisk.KindShell && kind != toolrisk.KindCode {
+	if needSink && !ch.sink && kind != toolrisk.KindShell && kind != toolrisk.KindCode {
 		ch.sink = d.isSinkCall(call)
 	}
 	for _, h := range dedupe(ch.hits) {
@@ -512,7 +593,8 @@ func walkStrings(v any, depth int, f func(key, v string)) {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var kbuf [8]string
+		keys := kbuf[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}

@@ -54,7 +54,9 @@ func TestTrust(t *testing.T) {
 		{"reasoning", interaction.TrustModel, interaction.KindReasoning, interaction.RoleAssistant, "exfil.markdown_image"},
 		{"user_prompt", interaction.TrustUser, interaction.KindText, interaction.RoleUser, ""},
 		{"system_prompt", interaction.TrustOperator, interaction.KindText, interaction.RoleSystem, ""},
-		{"tool_result_without_template", interaction.TrustUntrusted, interaction.KindToolResult, interaction.RoleTool, "exfil.injected_image"},
+		// Data in an image URL of a fetched e-mail or page is a tracking
+		// pixel, not an attack on the model: only templates and sinks count.
+		{"tool_result_without_template", interaction.TrustUntrusted, interaction.KindToolResult, interaction.RoleTool, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ix := &interaction.Interaction{}
@@ -150,6 +152,9 @@ func TestLinkContexts(t *testing.T) {
 		{"go to https://h.example/x.", false, "link"},
 	} {
 		ls := findLinks(c.text, nil)
+		for i := range ls {
+			ls[i].resolve(c.text)
+		}
 		if len(ls) != 1 || ls[0].image != c.image || ls[0].kind != c.kind {
 			t.Errorf("%q: got %+v", c.text, ls)
 			continue

@@ -110,17 +110,8 @@ func untrustedContent(s *interaction.Segment) bool {
 // flow reports calls to sinks made after untrusted content entered the
 // conversation: the step where an indirect prompt injection pays off,
 // even when the read and the send each look benign.
-func (d *Detector) flow(in *detect.Input, sinks []bool, out []detect.Finding) []detect.Finding {
+func (d *Detector) flow(in *detect.Input, first int, sinks []bool, out []detect.Finding) []detect.Finding {
 	ix := in.IX
-	first := -1
-	for i := range ix.Segments {
-		if untrustedContent(&ix.Segments[i]) && (first < 0 || ix.Segments[i].Turn < first) {
-			first = ix.Segments[i].Turn
-		}
-	}
-	if first < 0 {
-		return out
-	}
 	for ci := range ix.ToolCalls {
 		call := &ix.ToolCalls[ci]
 		if !sinks[ci] || call.Turn <= first {

@@ -110,7 +110,11 @@ func (d *Detector) classify(host, path string) hostClass {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") {
 		return hostLocal
 	}
-	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+	if ipLiteral(host) {
+		a, err := netip.ParseAddr(strings.Trim(host, "[]"))
+		if err != nil {
+			return hostExternal
+		}
 		if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsUnspecified() {
 			return hostLocal
 		}
@@ -120,4 +124,18 @@ func (d *Detector) classify(host, path string) hostClass {
 		return hostLocal // a single-label name resolves only inside a network
 	}
 	return hostExternal
+}
+
+// ipLiteral reports a host written as an IP address (checked before
+// parsing, so that names cost no parse error).
+func ipLiteral(host string) bool {
+	if strings.HasPrefix(host, "[") {
+		return true
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; !(c >= '0' && c <= '9' || c == '.') {
+			return false
+		}
+	}
+	return host != ""
 }

@@ -13,6 +13,24 @@ type link struct {
 	// kind names the construct, for reasons: "markdown image", "html img",
 	// "markdown link", "link".
 	kind string
+	ctx  bool // image and kind are resolved
+	// at is the URL's offset in the text it was found in, and norm says
+	// that text was the segment's normalized text (the span then covers
+	// the whole segment).
+	at   int
+	norm bool
+	// clean is set once the URL was judged to carry nothing: a repeat of
+	// it in the same text is skipped without parsing it again.
+	clean bool
+}
+
+// resolve works out how a renderer uses the link, once; text is the text
+// the link was found in.
+func (l *link) resolve(text string) {
+	if !l.ctx && l.at < len(text) && strings.HasPrefix(text[l.at:], l.url) {
+		context(text, l.at, l)
+	}
+	l.ctx = true
 }
 
 // maxLinks bounds the URLs examined per text.
@@ -26,6 +44,10 @@ func findLinks(text string, out []link) []link {
 	}
 	first := len(out)
 	var refDefs map[string]int // reference name -> index in out
+	// Contexts are resolved lazily (most links are judged by host and data
+	// alone), except when the text may use reference-style images, whose
+	// definitions must be known up front.
+	refs := strings.Contains(text, "]:") && strings.Contains(text, "![")
 	srcOff := -1               // next protocol-relative src URL, when the text has "src="
 	if hasSrcRelative(text) {
 		srcOff = 0
@@ -45,8 +67,11 @@ func findLinks(text string, out []link) []link {
 		if end-i < 10 {
 			continue
 		}
-		l := link{url: text[i:end], start: i, end: end, kind: "link"}
-		context(text, i, &l)
+		l := link{url: text[i:end], start: i, end: end, kind: "link", at: i}
+		if refs {
+			context(text, i, &l)
+			l.ctx = true
+		}
 		if l.kind == "reference definition" {
 			if refDefs == nil {
 				refDefs = map[string]int{}
