@@ -36,8 +36,8 @@ type Detector struct {
 	// sinkRoots are the last two labels of every sink host, a one-lookup
 	// test that rules most hosts out before classify.
 	sinkRoots map[string]bool
-	sinkTools    toolrisk.Patterns
-	httpTools    toolrisk.Patterns
+	sinkTools toolrisk.Patterns
+	httpTools toolrisk.Patterns
 }
 
 // defaultSinkTools are sink tool names the verb-based test (sinkName)

@@ -48,7 +48,7 @@ func findLinks(text string, out []link) []link {
 	// alone), except when the text may use reference-style images, whose
 	// definitions must be known up front.
 	refs := strings.Contains(text, "]:") && strings.Contains(text, "![")
-	srcOff := -1               // next protocol-relative src URL, when the text has "src="
+	srcOff := -1 // next protocol-relative src URL, when the text has "src="
 	if hasSrcRelative(text) {
 		srcOff = 0
 	}
