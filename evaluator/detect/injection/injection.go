@@ -24,6 +24,7 @@ package injection
 
 import (
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
@@ -171,16 +172,19 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 			ev.judge(d, sc, view{text: norm.Leet, origStart: -1, note: "in leetspeak"}, false)
 		}
 		for _, dl := range norm.Decoded {
+			// Decoded layers are judged by the rules only: decoded data
+			// (credentials in a URL, JSON in a token) is not prose, and a
+			// score on it would say little.
 			ev.judge(d, sc, view{text: dl.Text, origStart: dl.Start, origEnd: dl.End,
-				note: "in " + dl.Encoding + "-decoded text"}, classify)
+				note: "in " + dl.Encoding + "-decoded text"}, false)
 		}
 		// Payload splitting is a way to write a prompt; code in tool
 		// output assigns and joins strings all the time.
-		if seg.Trust == interaction.TrustUntrusted {
-			// skip
-		} else if joined, s, e, ok := splitPayload(text); ok {
-			ev.judge(d, sc, view{text: joined, origStart: s, origEnd: e, note: "in joined fragments"}, false)
-			ev.promote(IDPayloadSplitting, s, e)
+		if seg.Trust != interaction.TrustUntrusted {
+			if joined, s, e, ok := splitPayload(text); ok {
+				ev.judge(d, sc, view{text: joined, origStart: s, origEnd: e, note: "in joined fragments"}, false)
+				ev.promote(IDPayloadSplitting, s, e)
+			}
 		}
 		out = ev.emit(i, out)
 	}
@@ -227,11 +231,11 @@ func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 	for _, r := range rules {
 		for pi := range r.patterns {
 			p := &r.patterns[pi]
-			score, s, e, ok := ev.match(sc.hits, p)
+			score, s, e, terms, ok := ev.match(sc.hits, p)
 			if !ok {
 				continue
 			}
-			ev.record(r, score, v, s, e)
+			ev.record(r, score, v, s, e, terms.evidence(v.text))
 		}
 	}
 	ev.computed(v)
@@ -256,17 +260,18 @@ func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 func (ev *evaluation) computed(v view) {
 	// Optimizer-made suffixes are appended to a prompt by the person
 	// sending it; in tool output, code and logs look the same way.
-	if ev.trust == interaction.TrustUntrusted {
-		// skip
-	} else if s, e, ok := adversarialSuffix(v.text); ok {
-		ev.record(ruleByID(IDAdversarialSuffix), weightFor(suffixWeights, ev.trust), v, s, e)
+	if ev.trust != interaction.TrustUntrusted {
+		if s, e, ok := adversarialSuffix(v.text); ok {
+			ev.record(ruleByID(IDAdversarialSuffix), weightFor(suffixWeights, ev.trust), v, s, e,
+				detect.Excerpt(v.text[s:e]))
+		}
 	}
 	if n, s, e := dialogueTurns(v.text); n >= manyShotTurns {
 		w := weightFor(manyShotWeights, ev.trust)
 		if n >= 3*manyShotTurns {
 			w += 0.15
 		}
-		ev.record(ruleByID(IDManyShot), w, v, s, e)
+		ev.record(ruleByID(IDManyShot), w, v, s, e, strconv.Itoa(n)+" dialogue turns")
 	}
 }
 
@@ -290,7 +295,7 @@ func (ev *evaluation) instructionLike() bool {
 }
 
 // record keeps the best result per rule.
-func (ev *evaluation) record(r *Rule, score float32, v view, s, e int) {
+func (ev *evaluation) record(r *Rule, score float32, v view, s, e int, evidence string) {
 	if score > 0.99 {
 		score = 0.99
 	}
@@ -304,7 +309,7 @@ func (ev *evaluation) record(r *Rule, score float32, v view, s, e int) {
 	cur.rule = r
 	cur.score = score
 	cur.note = v.note
-	cur.evidence = detect.Excerpt(v.text[s:e])
+	cur.evidence = evidence
 	if v.origStart >= 0 {
 		cur.start, cur.end = v.origStart, v.origEnd
 	} else if ev.norm.Changed {
@@ -326,19 +331,59 @@ func (ev *evaluation) promote(id string, s, e int) {
 	if best >= Threshold {
 		r := ruleByID(id)
 		ev.results[r.index] = result{rule: r, score: best, start: s, end: e,
-			evidence: detect.Excerpt(ev.seg.Text[s:e])}
+			evidence: "fragments joined into an instruction"}
 	}
 }
 
+// termSpans are the byte spans of the terms of a match, at most one per
+// family of the pattern.
+type termSpans struct {
+	n    int
+	span [4][2]int32
+}
+
+func (t *termSpans) add(h *hit) {
+	if t.n < len(t.span) {
+		t.span[t.n] = [2]int32{h.start, h.end}
+		t.n++
+	}
+}
+
+// evidence joins the matched terms in text order ("ignore … instructions"):
+// the vocabulary that fired, never the text between the terms, which may
+// hold anything, secrets included.
+func (t *termSpans) evidence(text string) string {
+	sp := t.span[:t.n]
+	sort.Slice(sp, func(i, j int) bool { return sp[i][0] < sp[j][0] })
+	var b []byte
+	last := int32(-1)
+	for _, s := range sp {
+		if s[0] < last {
+			continue // overlapping terms
+		}
+		if len(b) > 0 {
+			if s[0] == last || (s[0] == last+1 && text[last] == ' ') {
+				b = append(b, ' ')
+			} else {
+				b = append(b, " … "...)
+			}
+		}
+		b = append(b, text[s[0]:s[1]]...)
+		last = s[1]
+	}
+	return detect.Excerpt(string(b))
+}
+
 // match finds the best match of pattern p among the hits.
-func (ev *evaluation) match(hits []hit, p *pattern) (float32, int, int, bool) {
+func (ev *evaluation) match(hits []hit, p *pattern) (float32, int, int, termSpans, bool) {
+	var terms termSpans
 	anchors := ev.famHits[p.all[0]]
 	if len(anchors) == 0 {
-		return 0, 0, 0, false
+		return 0, 0, 0, terms, false
 	}
 	for _, f := range p.all[1:] {
 		if len(ev.famHits[f]) == 0 {
-			return 0, 0, 0, false
+			return 0, 0, 0, terms, false
 		}
 	}
 	base := p.w[ev.trust]
@@ -353,12 +398,15 @@ func (ev *evaluation) match(hits []hit, p *pattern) (float32, int, int, bool) {
 		start, end := a.start, a.end
 		minRune := a.runeAt
 		ok := true
+		var cur termSpans
+		cur.add(a)
 		for _, f := range p.all[1:] {
 			h := ev.near(hits, f, a, p.window, p.sentences, ai)
 			if h == nil {
 				ok = false
 				break
 			}
+			cur.add(h)
 			if h.start < start {
 				start = h.start
 			}
@@ -382,10 +430,10 @@ func (ev *evaluation) match(hits []hit, p *pattern) (float32, int, int, bool) {
 			w *= 0.4
 		}
 		if !found || w > best {
-			best, bs, be, found = w, int(start), int(end), true
+			best, bs, be, terms, found = w, int(start), int(end), cur, true
 		}
 	}
-	return best, bs, be, found
+	return best, bs, be, terms, found
 }
 
 func maxInt32(a, b int32) int32 {
@@ -499,7 +547,7 @@ func (ev *evaluation) emit(seg int, out []detect.Finding) []detect.Finding {
 		if reported == 0 && clfOn {
 			span := ev.clfSpan[head]
 			r := &result{rule: classifierRule(clfID, cat), score: clfScore, start: span[0], end: span[1],
-				evidence: detect.Excerpt(ev.seg.Text[span[0]:span[1]]), note: ev.clfNote[head]}
+				evidence: "classifier score " + strconv.FormatFloat(float64(clfScore), 'f', 2, 64), note: ev.clfNote[head]}
 			out = append(out, ev.finding(seg, r, clfScore))
 		}
 	}
