@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/evaluator"
@@ -47,9 +48,15 @@ type Options struct {
 	// Evaluated is true when the evaluator ran on the body, false for a
 	// decision a door made on its own or a failed evaluation.
 	Evaluated bool
-	// Failed marks a failed evaluation: the record has outcome failure and
-	// no verdict.
+	// Failed marks a failed evaluation: the record has outcome failure.
+	// A decision without a verdict is the failure itself; one with a
+	// verdict is what the door did about it (fail open or closed).
 	Failed bool
+	// Errors are added to the decision's errors (e.g. the failure's
+	// reason code when a door decision answers a failed evaluation).
+	Errors []string
+	// Duration, when set, replaces the decision's duration.
+	Duration time.Duration
 	// TraceID and SpanID (hex) link the record to its span.
 	TraceID, SpanID string
 	// Hostname and Version describe this sluice instance (observer.*).
@@ -94,11 +101,24 @@ func FromDecision(d *evaluator.Decision, o Options) *Record {
 	if r.Sluice.Agent.Name == "" {
 		r.Sluice.Agent.Name = "unknown"
 	}
+	if o.Duration != 0 {
+		r.Event.Duration = o.Duration.Nanoseconds()
+	}
 	s := &r.Sluice
+	s.Errors = append(s.Errors, o.Errors...)
 	switch {
-	case o.Failed:
+	case o.Failed && d.Verdict == "":
 		r.Event.Kind, r.Event.Type, r.Event.Action, r.Event.Outcome = "event", []string{"info"}, "evaluate", OutcomeFailure
 		s.Effect = EffectError
+	case o.Failed:
+		// The door's answer to a failed evaluation: fail-open or
+		// fail-closed, not a policy decision.
+		s.Decision, s.WouldBe = string(d.Verdict), string(d.WouldBe)
+		r.Event.Kind, r.Event.Action, r.Event.Outcome = "event", string(d.Verdict), OutcomeFailure
+		r.Event.Type, s.Effect = []string{"allowed"}, EffectError
+		if d.Verdict == evaluator.Block {
+			r.Event.Type, s.Effect, s.Status, s.Message = []string{"denied"}, EffectBlocked, d.Status, d.Message
+		}
 	default:
 		s.Decision, s.WouldBe = string(d.Verdict), string(d.WouldBe)
 		r.Event.Action, r.Event.Outcome = string(d.Verdict), OutcomeSuccess
@@ -162,15 +182,17 @@ func FromDecision(d *evaluator.Decision, o Options) *Record {
 	}
 
 	// Findings.
+	var sensitive map[int][]span
 	if len(d.Findings) > 0 {
 		s.Findings = make([]Finding, 0, len(d.Findings))
+		sensitive = sensitiveSpans(ix, d.Findings)
 	}
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		rf := Finding{
 			Category: string(f.Category), Detector: f.Detector, Severity: f.Severity.String(),
 			Confidence: f.Confidence, Location: f.Location, Start: f.Start, End: f.End,
-			Evidence: safeEvidence(f.Evidence), Reason: f.Reason, Excepted: f.Excepted,
+			Evidence: safeEvidence(scrubEvidence(ix, f, sensitive)), Reason: f.Reason, Excepted: f.Excepted,
 		}
 		if f.Segment >= 0 && f.Segment < len(ix.Segments) {
 			seg := &ix.Segments[f.Segment]
@@ -304,16 +326,96 @@ func genAI(ix *interaction.Interaction) *GenAI {
 	return g
 }
 
+// span is a byte range of a segment's text holding a secret or personal
+// value.
+type span struct {
+	start, end int
+	cat        detect.Category
+}
+
+// sensitiveSpans returns, by segment, the spans of every secret and PII
+// finding (excepted ones too: an exception says a value may pass, not that
+// it may be stored). A finding without a usable span covers its segment.
+func sensitiveSpans(ix *interaction.Interaction, findings []detect.Finding) map[int][]span {
+	out := make(map[int][]span)
+	for i := range findings {
+		f := &findings[i]
+		if f.Category != detect.CategorySecret && f.Category != detect.CategoryPII {
+			continue
+		}
+		if f.Segment < 0 || f.Segment >= len(ix.Segments) {
+			continue
+		}
+		n := len(ix.Segments[f.Segment].Text)
+		sp := span{f.Start, f.End, f.Category}
+		if sp.start < 0 || sp.end > n || sp.start >= sp.end {
+			sp.start, sp.end = 0, n
+		}
+		out[f.Segment] = append(out[f.Segment], sp)
+	}
+	for _, spans := range out {
+		slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+	}
+	return out
+}
+
+// scrubEvidence returns a finding's evidence, rebuilt with secret and PII
+// spans masked when the finding's own span overlaps one: an injection or
+// exfiltration finding quotes its text verbatim (detect.Excerpt), and that
+// text may hold a credential another detector found.
+func scrubEvidence(ix *interaction.Interaction, f *detect.Finding, sensitive map[int][]span) string {
+	if f.Category == detect.CategorySecret || f.Category == detect.CategoryPII || f.Evidence == "" {
+		return f.Evidence // already masked by detect.Mask
+	}
+	spans := sensitive[f.Segment]
+	if len(spans) == 0 {
+		return f.Evidence
+	}
+	text := ix.Segments[f.Segment].Text
+	start, end := f.Start, f.End
+	if start < 0 || end > len(text) || start >= end {
+		start, end = 0, len(text)
+	}
+	var local []span
+	for _, sp := range spans {
+		if sp.end <= start || sp.start >= end {
+			continue
+		}
+		local = append(local, span{max(sp.start, start) - start, min(sp.end, end) - start, sp.cat})
+	}
+	if len(local) == 0 {
+		return f.Evidence
+	}
+	start, end = runeFloor(text, start), runeCeil(text, end)
+	return detect.Excerpt(maskSpans(text[start:end], local))
+}
+
+// maskSpans replaces each span (sorted by start; overlaps merge) with
+// "[REDACTED:<category>]", widening spans to rune boundaries.
+func maskSpans(text string, spans []span) string {
+	var b strings.Builder
+	prev := 0
+	for _, sp := range spans {
+		start, end := runeFloor(text, sp.start), runeCeil(text, sp.end)
+		if end <= prev {
+			continue // inside a span already masked
+		}
+		if start >= prev {
+			b.WriteString(text[prev:start])
+			b.WriteString("[REDACTED:" + string(sp.cat) + "]")
+		} // else it overlaps the previous mask, which now extends to end
+		prev = end
+	}
+	b.WriteString(text[prev:])
+	return b.String()
+}
+
 // capture returns the text of every segment with the span of every finding
-// on it (excepted ones too: an exception says a value may pass, not that it
-// may be stored) replaced by "[REDACTED:<category>]", bounded to max bytes.
+// on it (excepted ones too) replaced by "[REDACTED:<category>]", bounded to
+// max bytes.
 func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []Captured {
 	if max <= 0 {
 		max = DefaultMaxCaptureBytes
-	}
-	type span struct {
-		start, end int
-		cat        detect.Category
 	}
 	bySeg := make(map[int][]span)
 	for i := range findings {
@@ -338,21 +440,7 @@ func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []
 		text := seg.Text
 		if spans := bySeg[i]; len(spans) > 0 {
 			slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
-			var b strings.Builder
-			prev := 0
-			for _, sp := range spans {
-				start, end := runeFloor(text, sp.start), runeCeil(text, sp.end)
-				if end <= prev {
-					continue // inside a span already masked
-				}
-				if start >= prev {
-					b.WriteString(text[prev:start])
-					b.WriteString("[REDACTED:" + string(sp.cat) + "]")
-				} // else it overlaps the previous mask, which now extends to end
-				prev = end
-			}
-			b.WriteString(text[prev:])
-			text = b.String()
+			text = maskSpans(text, spans)
 		}
 		c := Captured{Location: seg.Location, Role: string(seg.Role), Kind: string(seg.Kind), Trust: seg.Trust.String()}
 		if len(text) > budget {

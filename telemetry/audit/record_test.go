@@ -58,6 +58,11 @@ func sampleDecision() *evaluator.Decision {
 		{Category: detect.CategoryPII, Detector: "pii.payment_card", Severity: detect.SeverityHigh,
 			Confidence: 1, Segment: 2, Location: "messages[2].content", Start: cs, End: cs + len(plantedCard),
 			Evidence: detect.Mask(plantedCard), Reason: "payment card number (Luhn valid)"},
+		// A classifier finding quoting the whole message, planted key included:
+		// the record must re-mask it.
+		{Category: detect.CategoryPromptInjection, Detector: "injection.classifier", Severity: detect.SeverityHigh,
+			Confidence: 0.91, Segment: 1, Location: "messages[1].content", Start: 0, End: len(user),
+			Evidence: detect.Excerpt(user), Reason: "the text classifier scores it as a prompt injection"},
 		{Category: detect.CategoryEvasion, Detector: "evasion.duplicate_key", Severity: detect.SeverityMedium,
 			Confidence: 1, Segment: -1, Location: "messages[1]", Evidence: "role", Reason: "duplicate JSON key",
 			Excepted: "allow-dup-keys"},
@@ -144,12 +149,25 @@ func TestGoldenRecord(t *testing.T) {
 		}},
 		{"evaluation_failed", func() *evaluator.Decision {
 			d := sampleDecision()
-			d.Findings, d.Matches, d.Reason = nil, nil, "body_not_json"
+			d.Findings, d.Matches, d.Reason, d.Verdict, d.WouldBe = nil, nil, "body_not_json", "", ""
 			d.Interaction.Segments, d.Interaction.Tools, d.Interaction.ToolCalls = nil, nil, nil
 			return d
 		}, func() Options {
 			o := sampleOptions()
-			o.Failed = true
+			o.Failed, o.Evaluated = true, false
+			return o
+		}},
+		{"door_fail_open", func() *evaluator.Decision {
+			d := sampleDecision()
+			d.Findings, d.Matches, d.Reason, d.Verdict, d.WouldBe = nil, nil, "evaluation_failed", evaluator.Allow, evaluator.Allow
+			d.Duration = 0
+			d.Interaction.Segments, d.Interaction.Tools, d.Interaction.ToolCalls = nil, nil, nil
+			return d
+		}, func() Options {
+			o := sampleOptions()
+			o.Failed, o.Evaluated = true, false
+			o.Errors = []string{"evaluation failed: internal_error"}
+			o.Duration = 1500 * time.Microsecond
 			return o
 		}},
 	}
@@ -159,7 +177,7 @@ func TestGoldenRecord(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range []string{plantedKey, plantedCard, "4111111111111111"} {
+			for _, v := range []string{plantedKey, plantedKey[4:12], plantedCard, "4111111111111111", "1111 1111"} {
 				if bytes.Contains(b, []byte(v)) {
 					t.Fatalf("record holds the planted value %q:\n%s", v, b)
 				}
