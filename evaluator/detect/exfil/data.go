@@ -20,6 +20,7 @@ const (
 	dataTemplate                           // a placeholder to be filled in: {data}, [SECRET], $TOKEN, <conversation>
 	dataCommand                            // a shell substitution $(...) or `...`
 	dataNamedTemplate                      // a placeholder that names data: {conversation}, $SECRET
+	dataManyParams                         // many parameters carrying values (a form posted through a URL)
 )
 
 // strong reports data that is sensitive by itself.
@@ -31,7 +32,8 @@ func (k dataKind) String() string {
 		f dataKind
 		s string
 	}{{dataSecret, "a credential"}, {dataEmail, "an e-mail address"}, {dataEncodedText, "encoded text"}, {dataCommand, "command output"},
-		{dataText, "conversation text"}, {dataBlob, "an encoded value"}, {dataTemplate, "a placeholder for data"}} {
+		{dataText, "conversation text"}, {dataBlob, "an encoded value"}, {dataTemplate, "a placeholder for data"},
+		{dataManyParams, "many data parameters"}} {
 		if k&x.f != 0 {
 			parts = append(parts, x.s)
 		}
@@ -86,7 +88,7 @@ func hasPrefixFold(s, p string) bool {
 // text, placeholders an injected template wants filled.
 func urlData(path, query string) dataKind {
 	var k dataKind
-	params := 0
+	params, valued := 0, 0
 	for query != "" {
 		var kv string
 		kv, query, _ = strings.Cut(query, "&")
@@ -98,12 +100,18 @@ func urlData(path, query string) dataKind {
 			continue
 		}
 		params++
+		if len(v) >= 8 && !isAllDigitsOrDot(v) {
+			valued++
+		}
 		k |= valueData(v, true)
 		if name != "" && k&dataSecret == 0 {
 			if d, err := url.QueryUnescape(kv); err == nil && credentialAssignment(d) {
 				k |= dataSecret
 			}
 		}
+	}
+	if valued >= 5 {
+		k |= dataManyParams
 	}
 	for path != "" {
 		var seg string
@@ -393,6 +401,15 @@ func wordy(w string) bool {
 		}
 	}
 	return n >= 3
+}
+
+func isAllDigitsOrDot(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func isUpperAlnum(s string) bool {

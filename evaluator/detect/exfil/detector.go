@@ -233,7 +233,7 @@ func (d *Detector) modelOutput(in *detect.Input, i int, sc *scratch, out []detec
 			rule, s, reason = ruleKnownSink, detect.SeverityHigh, "model output links to a known exfiltration endpoint"
 		case l.image && k.strong():
 			rule, s, reason = ruleMarkdownImage, detect.SeverityHigh, "model output renders an image whose URL carries "+k.String()
-		case l.image && k&(dataText|dataBlob|dataTemplate) != 0:
+		case l.image && k&(dataText|dataBlob|dataTemplate|dataManyParams) != 0:
 			rule, s, reason = ruleMarkdownImage, detect.SeverityMedium, "model output renders an image whose URL carries "+k.String()
 		case l.image && class == hostRawIP && k != 0:
 			rule, s, reason = ruleMarkdownImage, detect.SeverityMedium, "model output renders an image from a bare IP address with data in the URL"

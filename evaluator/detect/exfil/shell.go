@@ -220,6 +220,7 @@ func (x *shellCheck) hostOf(u string) (hostClass, string, string) {
 func (x *shellCheck) run() {
 	for i := range x.s.Commands {
 		c := &x.s.Commands[i]
+		x.sinkArgs(c)
 		switch {
 		case x.http(c):
 		case netSenders[c.Name]:
@@ -239,6 +240,66 @@ func (x *shellCheck) run() {
 			x.hits = append(x.hits, h...)
 		}
 	}
+}
+
+// dataCommands print or search their arguments; a sink host among them
+// is text, not a destination.
+var dataCommands = map[string]bool{"echo": true, "printf": true, "grep": true, "egrep": true, "rg": true, "ag": true, "sed": true,
+	"awk": true, "cat": true, "tee": true, "jq": true, "yq": true, "": true, "true": true, ":": true, "test": true, "[": true}
+
+// sinkArgs reports a known exfiltration endpoint among the arguments of a
+// program that connects somewhere (git push to a tunnel, pip from a
+// request catcher, ssh -R to a tunnel service). HTTP clients are judged
+// by http, which knows their URLs.
+func (x *shellCheck) sinkArgs(c *toolrisk.Command) {
+	if dataCommands[c.Name] || c.Name == "curl" || c.Name == "wget" || c.Name == "http" || c.Name == "https" || c.Name == "xh" {
+		return
+	}
+	if c.Name == "git" && len(c.Args) > 0 && (c.Args[0] == "commit" || c.Args[0] == "tag" || c.Args[0] == "log") {
+		return
+	}
+	for _, a := range c.Args {
+		host := argHost(a)
+		if host == "" || !x.d.maybeSink(host) {
+			continue
+		}
+		if cl, h, _ := x.hostOf(a); cl == hostSink {
+			x.sends = true
+			x.add(ruleKnownSink, detect.SeverityHigh, "connects to a known exfiltration endpoint ("+h+")", c)
+			return
+		}
+	}
+}
+
+// argHost extracts the host an argument names: a URL's host, the host of
+// user@host[:path], or a bare host name.
+func argHost(a string) string {
+	if strings.Contains(a, "://") {
+		h, _, _, ok := urlParts(a)
+		if ok {
+			return h
+		}
+		if i := strings.Index(a, "://"); i >= 0 {
+			return strings.ToLower(hostPart(a[i+3:]))
+		}
+		return ""
+	}
+	if i := strings.IndexByte(a, '@'); i >= 0 {
+		a = a[i+1:]
+	}
+	if i := strings.IndexAny(a, ":/"); i >= 0 {
+		a = a[:i]
+	}
+	if !strings.Contains(a, ".") {
+		return ""
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return ""
+		}
+	}
+	return strings.ToLower(a)
 }
 
 // http judges curl, wget and HTTPie command lines.
