@@ -23,7 +23,6 @@
 package injection
 
 import (
-	"sort"
 	"strconv"
 	"sync"
 
@@ -136,8 +135,20 @@ type result struct {
 	rule       *Rule
 	score      float32
 	start, end int // span in the original segment text
-	evidence   string
-	note       string
+	// evidence is set for computed rules; for term rules it is built from
+	// terms over text only when the result is reported.
+	evidence string
+	terms    termSpans
+	text     string
+	note     string
+}
+
+// evidenceText returns the result's evidence.
+func (r *result) evidenceText() string {
+	if r.evidence != "" || r.terms.n == 0 {
+		return r.evidence
+	}
+	return r.terms.evidence(r.text)
 }
 
 var scanners = sync.Pool{New: func() any { return &scanner{hits: make([]hit, 0, 64)} }}
@@ -146,7 +157,8 @@ var scanners = sync.Pool{New: func() any { return &scanner{hits: make([]hit, 0, 
 func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Finding {
 	sc := scanners.Get().(*scanner)
 	defer scanners.Put(sc)
-	var ev evaluation
+	ev := evaluation{famHits: &sc.famHits, results: sc.results}
+	defer func() { sc.results = ev.results }()
 	for i := range in.IX.Segments {
 		seg := &in.IX.Segments[i]
 		if seg.Trust == interaction.TrustOperator || seg.Trust > interaction.TrustModel ||
@@ -202,7 +214,7 @@ type evaluation struct {
 	clfSpan [model.NumHeads][2]int
 	clfNote [model.NumHeads]string
 	split   *result
-	famHits [numFamilies][]int32
+	famHits *[numFamilies][]int32 // the scanner's, reused across calls
 }
 
 func (ev *evaluation) reset(seg *interaction.Segment, norm *normalize.Result, m *model.Model) {
@@ -235,7 +247,7 @@ func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 			if !ok {
 				continue
 			}
-			ev.record(r, score, v, s, e, terms.evidence(v.text))
+			ev.recordTerms(r, score, v, s, e, terms)
 		}
 	}
 	ev.computed(v)
@@ -294,22 +306,33 @@ func (ev *evaluation) instructionLike() bool {
 	return false
 }
 
-// record keeps the best result per rule.
-func (ev *evaluation) record(r *Rule, score float32, v view, s, e int, evidence string) {
+// recordTerms is record for a term rule: the evidence is built later from
+// the matched terms.
+func (ev *evaluation) recordTerms(r *Rule, score float32, v view, s, e int, terms termSpans) {
+	if ev.record(r, score, v, s, e, "") {
+		cur := &ev.results[r.index]
+		cur.terms, cur.text = terms, v.text
+	}
+}
+
+// record keeps the best result per rule and reports whether this one is
+// now the best.
+func (ev *evaluation) record(r *Rule, score float32, v view, s, e int, evidence string) bool {
 	if score > 0.99 {
 		score = 0.99
 	}
 	if score <= 0 {
-		return
+		return false
 	}
 	cur := &ev.results[r.index]
 	if cur.score >= score {
-		return
+		return false
 	}
 	cur.rule = r
 	cur.score = score
 	cur.note = v.note
 	cur.evidence = evidence
+	cur.terms = termSpans{}
 	if v.origStart >= 0 {
 		cur.start, cur.end = v.origStart, v.origEnd
 	} else if ev.norm.Changed {
@@ -317,6 +340,7 @@ func (ev *evaluation) record(r *Rule, score float32, v view, s, e int, evidence 
 	} else {
 		cur.start, cur.end = s, e
 	}
+	return true
 }
 
 // promote reports payload splitting when the joined fragments of a split
@@ -354,7 +378,11 @@ func (t *termSpans) add(h *hit) {
 // hold anything, secrets included.
 func (t *termSpans) evidence(text string) string {
 	sp := t.span[:t.n]
-	sort.Slice(sp, func(i, j int) bool { return sp[i][0] < sp[j][0] })
+	for i := 1; i < len(sp); i++ { // insertion sort: at most four spans
+		for j := i; j > 0 && sp[j][0] < sp[j-1][0]; j-- {
+			sp[j], sp[j-1] = sp[j-1], sp[j]
+		}
+	}
 	var b []byte
 	last := int32(-1)
 	for _, s := range sp {
@@ -517,12 +545,15 @@ func (ev *evaluation) emit(seg int, out []detect.Finding) []detect.Finding {
 				miss *= 1 - r.score
 			}
 		}
-		sort.Slice(rs, func(i, j int) bool {
-			if rs[i].score != rs[j].score {
-				return rs[i].score > rs[j].score
+		if len(rs) == 0 && ev.clf[head] == 0 {
+			continue
+		}
+		for i := 1; i < len(rs); i++ { // insertion sort: a handful of results
+			for j := i; j > 0 && (rs[j].score > rs[j-1].score ||
+				rs[j].score == rs[j-1].score && rs[j].rule.ID < rs[j-1].rule.ID); j-- {
+				rs[j], rs[j-1] = rs[j-1], rs[j]
 			}
-			return rs[i].rule.ID < rs[j].rule.ID
-		})
+		}
 		combined := 1 - miss
 		clfOn, clfScore := ev.classifierFires(head)
 		reported := 0
@@ -578,7 +609,7 @@ func (ev *evaluation) finding(seg int, r *result, conf float32) detect.Finding {
 		Location:   ev.seg.Location,
 		Start:      r.start,
 		End:        r.end,
-		Evidence:   r.evidence,
+		Evidence:   r.evidenceText(),
 		Reason:     reason,
 	}
 }

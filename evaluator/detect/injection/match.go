@@ -250,6 +250,9 @@ type scanner struct {
 	hits    []hit
 	extra   []uint32 // classifier features of the hits
 	posRing [ringSize]int32
+	// Per-call state of the detector, kept here to be reused.
+	famHits [numFamilies][]int32
+	results []result
 }
 
 // scan appends the hits of a's terms in text to sc.hits. ASCII bytes
