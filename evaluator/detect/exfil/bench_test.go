@@ -23,7 +23,7 @@ func agentRequest() *interaction.Interaction {
 	addCall(ix, "fetch_url", map[string]any{"url": "https://lib.example.org/changelog"}, turn)
 	ix.AddSegment(seg(page, interaction.TrustUntrusted, interaction.KindToolResult, interaction.RoleTool, turn+1, "messages[3].content"))
 	turn += 2
-	addCall(ix, "bash", map[string]any{"command": "cd /work/lib && git log --oneline v2.3..v2.4 | head -50 && curl -s https://pypi.example.org/pypi/lib/json | jq '.info.version'"}, turn)
+	addCall(ix, "bash", map[string]any{"command": "cd /work/lib && git log --oneline v2.3..v2.4 | head -50 && curl -s https://packages.example.org/lib/json | jq '.info.version'"}, turn)
 	ix.AddSegment(seg(strings.Repeat("9fceb02 Batch scheduler writes\n3ac1e77 Fix retry jitter\n", 40), interaction.TrustUntrusted, interaction.KindToolResult, interaction.RoleTool, turn+1, "messages[5].content"))
 	turn += 2
 	ix.AddSegment(seg(strings.Repeat("Both libraries moved to batched writes; see [lib 2.4](https://lib.example.org/changelog#2.4) and "+

@@ -434,7 +434,7 @@ func (k *checker) netShell(c *Command) {
 func (k *checker) rootShell(c *Command) {
 	switch c.Name {
 	case "sudo", "doas", "pkexec", "run0":
-		rest := skipOptions(c.Args, "ugCDhprtTUc", []string{"--user", "--group", "--host", "--prompt", "--chdir"})
+		rest := skipOptions(c.Args, "ugCDhprtTU", []string{"--user", "--group", "--host", "--prompt", "--chdir"})
 		login := hasFlag(c.Args, 'i', "--login") || hasFlag(c.Args, 's', "--shell")
 		if len(rest) == 0 && login {
 			k.add(rulePrivEsc, detect.SeverityMedium, "opens a root shell", c)

@@ -250,7 +250,7 @@ func (w *walker) unwrap(idx int, c ctx, layers int) int {
 	name, args := cmd.Name, cmd.Args
 	switch name {
 	case "sudo", "doas", "pkexec", "run0", "gosu", "su-exec":
-		rest := skipOptions(args, "ugCDhprtTUc", []string{"--user", "--group", "--host", "--prompt", "--chdir", "--role", "--type", "--other-user", "--close-from", "--command-timeout"})
+		rest := skipOptions(args, "ugCDhprtTU", []string{"--user", "--group", "--host", "--prompt", "--chdir", "--role", "--type", "--other-user", "--close-from", "--command-timeout"})
 		if (name == "gosu" || name == "su-exec") && len(rest) > 0 {
 			rest = rest[1:] // the user
 		}
