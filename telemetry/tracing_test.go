@@ -38,7 +38,7 @@ func TestExtractHeaders(t *testing.T) {
 		{"b3_bad_trace", map[string]string{"x-b3-traceid": "xyz", "x-b3-spanid": "e457b5a2e4d86bd1"}, "", "", false},
 		{"b3_bad_sampled", map[string]string{"b3": "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-7"}, "", "", false},
 		{"traceparent_wins_over_b3", map[string]string{
-			"traceparent": "00-" + w3cTrace + "-" + w3cSpan + "-01",
+			"traceparent":  "00-" + w3cTrace + "-" + w3cSpan + "-01",
 			"x-b3-traceid": "80f198ee56343ba864fe8b2a57d3eff7", "x-b3-spanid": "e457b5a2e4d86bd1", "x-b3-sampled": "1",
 		}, w3cTrace, w3cSpan, true},
 	}
