@@ -5,6 +5,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/detect/evasion"
+	"github.com/sluicehq/sluice/evaluator/detect/exfil"
 	"github.com/sluicehq/sluice/evaluator/detect/injection"
 	"github.com/sluicehq/sluice/evaluator/detect/pii"
 	"github.com/sluicehq/sluice/evaluator/detect/secrets"
@@ -47,6 +48,15 @@ func BuildDetectors(s *policy.DetectorSettings) ([]detect.Detector, error) {
 		tc := s.ToolRisk.ToolCategories
 		d, err := toolrisk.New(toolrisk.Config{
 			SafeTools: tc["safe"], SensitiveTools: tc["sensitive"], DangerousTools: tc["dangerous"],
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if !s.Exfil.Disabled {
+		d, err := exfil.New(exfil.Config{
+			AllowHosts: s.Exfil.AllowedHosts, SinkHosts: s.Exfil.SinkHosts, SinkTools: s.Exfil.SinkTools,
 		})
 		if err != nil {
 			return nil, err

@@ -143,16 +143,18 @@ func chat(content string) []byte {
 }
 
 // The contract: under the default policy in enforce mode, a finding of any
-// blocking category blocks, PII (medium and above) alone redacts, low PII
-// is logged, nothing found allows. In monitor mode nothing changes traffic
+// blocking category blocks (tool_risk and exfiltration from medium
+// severity: low ones are routine agent activity, logged), PII (medium and
+// above) alone redacts, low PII is logged, nothing found allows. In monitor mode nothing changes traffic
 // but the would-be verdict says what enforcement would do.
 func TestDefaultPolicyVerdicts(t *testing.T) {
 	dets := []detect.Detector{
 		fakeDetector{"SECRET", detect.CategorySecret, detect.SeverityLow, false},
 		fakeDetector{"INJECT", detect.CategoryPromptInjection, detect.SeverityLow, false},
 		fakeDetector{"JAIL", detect.CategoryJailbreak, detect.SeverityLow, false},
-		fakeDetector{"EXFIL", detect.CategoryExfiltration, detect.SeverityLow, false},
-		fakeDetector{"RISK", detect.CategoryToolRisk, detect.SeverityLow, false},
+		fakeDetector{"EXFIL", detect.CategoryExfiltration, detect.SeverityMedium, false},
+		fakeDetector{"RISK", detect.CategoryToolRisk, detect.SeverityMedium, false},
+		fakeDetector{"ROUTINE", detect.CategoryToolRisk, detect.SeverityLow, false},
 		fakeDetector{"HIDE", detect.CategoryEvasion, detect.SeverityLow, false},
 		fakeDetector{"CARD", detect.CategoryPII, detect.SeverityHigh, false},
 		fakeDetector{"MAIL", detect.CategoryPII, detect.SeverityLow, false},
@@ -171,6 +173,7 @@ func TestDefaultPolicyVerdicts(t *testing.T) {
 		{"HIDE", Block, Block, ReasonPolicyBlock},
 		{"my CARD", Redact, Redact, ReasonPolicyRedact},
 		{"MAIL me", Allow, Allow, ReasonLogged},
+		{"ROUTINE tool call", Allow, Allow, ReasonLogged},
 		{"CARD and SECRET", Block, Block, ReasonPolicyBlock},
 	}
 	for _, mode := range []policy.Mode{policy.ModeEnforce, policy.ModeMonitor} {
