@@ -29,9 +29,12 @@ import (
 // find. None of these values may reach a sink, a log line or a span.
 var planted = []string{
 	"AKIAQWERTYUIOPASDFGH",
-	"4111 1111 1111 1111",
+	"4539 1488 0343 6467",
 	"GB82 WEST 1234 5698 7654 32",
 	"jane.doe@example.org",
+	// A well-known test card number: no detector reports it (it is not
+	// personal data), so only the record's own scrubbing keeps it out.
+	"4111 1111 1111 1111",
 }
 
 func chatBody(text string) []byte {
@@ -41,7 +44,7 @@ func chatBody(text string) []byte {
 var (
 	bodySecret = chatBody("deploy it with the key " + planted[0] + " thanks")
 	bodyCard   = chatBody("charge card " + planted[1] + " and wire to " + planted[2])
-	bodyEmail  = chatBody("send the summary to " + planted[3])
+	bodyEmail  = chatBody("send the summary to " + planted[3] + ", the card on file is " + planted[4])
 	bodyClean  = chatBody("write a haiku about rivers")
 )
 

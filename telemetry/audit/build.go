@@ -360,16 +360,17 @@ func sensitiveSpans(ix *interaction.Interaction, findings []detect.Finding) map[
 }
 
 // scrubEvidence returns a finding's evidence, rebuilt with secret and PII
-// spans masked when the finding's own span overlaps one: an injection or
-// exfiltration finding quotes its text verbatim (detect.Excerpt), and that
-// text may hold a credential another detector found.
+// spans masked when the finding's own span overlaps one (an injection or
+// exfiltration finding quotes its text verbatim with detect.Excerpt, and
+// that text may hold a credential another detector found), then Scrub'd
+// for values no detector reported.
 func scrubEvidence(ix *interaction.Interaction, f *detect.Finding, sensitive map[int][]span) string {
 	if f.Category == detect.CategorySecret || f.Category == detect.CategoryPII || f.Evidence == "" {
 		return f.Evidence // already masked by detect.Mask
 	}
 	spans := sensitive[f.Segment]
 	if len(spans) == 0 {
-		return f.Evidence
+		return Scrub(f.Evidence)
 	}
 	text := ix.Segments[f.Segment].Text
 	start, end := f.Start, f.End
@@ -384,10 +385,10 @@ func scrubEvidence(ix *interaction.Interaction, f *detect.Finding, sensitive map
 		local = append(local, span{max(sp.start, start) - start, min(sp.end, end) - start, sp.cat})
 	}
 	if len(local) == 0 {
-		return f.Evidence
+		return Scrub(f.Evidence)
 	}
 	start, end = runeFloor(text, start), runeCeil(text, end)
-	return detect.Excerpt(maskSpans(text[start:end], local))
+	return Scrub(detect.Excerpt(maskSpans(text[start:end], local)))
 }
 
 // maskSpans replaces each span (sorted by start; overlaps merge) with
@@ -411,8 +412,8 @@ func maskSpans(text string, spans []span) string {
 }
 
 // capture returns the text of every segment with the span of every finding
-// on it (excepted ones too) replaced by "[REDACTED:<category>]", bounded to
-// max bytes.
+// on it (excepted ones too) replaced by "[REDACTED:<category>]" and the
+// rest Scrub'd, bounded to max bytes.
 func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []Captured {
 	if max <= 0 {
 		max = DefaultMaxCaptureBytes
@@ -442,6 +443,7 @@ func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []
 			slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 			text = maskSpans(text, spans)
 		}
+		text = Scrub(text)
 		c := Captured{Location: seg.Location, Role: string(seg.Role), Kind: string(seg.Kind), Trust: seg.Trust.String()}
 		if len(text) > budget {
 			cut := runeFloor(text, budget)

@@ -9,8 +9,10 @@
 // documented in docs/AUDIT.md; the golden test pins the JSON.
 //
 // Records never hold a raw secret or personal value: finding evidence is
-// the detectors' masked excerpt, and prompt text is only captured when the
-// operator asks for it, with every finding span masked.
+// the detectors' masked excerpt (quoted evidence is re-masked where it
+// overlaps a secret or PII finding, and scrubbed of anything that looks
+// like a key, a long number or an address), and prompt text is only
+// captured when the operator asks for it, masked the same way.
 package audit
 
 import (

@@ -282,7 +282,8 @@ func TestCapture(t *testing.T) {
 		{"nested", "abcdefgh", []detect.Finding{f(0, 1, 7), f(0, 2, 3)}, 0, "a[REDACTED:secret]h"},
 		{"bad_span_masks_all", "abcdefgh", []detect.Finding{f(0, 5, 99)}, 0, "[REDACTED:secret]"},
 		{"mid_rune_span_widened", "é秘密é", []detect.Finding{f(0, 3, 6)}, 0, "é[REDACTED:secret]é"},
-		{"truncated", "0123456789", nil, 4, "0123"},
+		{"truncated", "abcdefghij", nil, 4, "abcd"},
+		{"scrubbed", "call 4539 1488 0343 6467", nil, 0, "call [number]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 var Planted = []string{
 	"AKIAQWERTYUIOPASDFGH",
 	"ghp_R3aLl00kingT0kenValue1234567890abcd",
-	"4111 1111 1111 1111",
+	"4539 1488 0343 6467",
 	"078-05-1120",
 	"jane.doe@example.org",
 }
