@@ -157,8 +157,13 @@ var scanners = sync.Pool{New: func() any { return &scanner{hits: make([]hit, 0, 
 func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Finding {
 	sc := scanners.Get().(*scanner)
 	defer scanners.Put(sc)
-	ev := evaluation{famHits: &sc.famHits, results: sc.results}
-	defer func() { sc.results = ev.results }()
+	ev := evaluation{famHits: &sc.famHits, results: sc.results, present: sc.present}
+	defer func() {
+		if ev.recorded {
+			clear(ev.results) // the pool's results start clean
+		}
+		sc.results, sc.present = ev.results, ev.present
+	}()
 	for i := range in.IX.Segments {
 		seg := &in.IX.Segments[i]
 		if seg.Trust == interaction.TrustOperator || seg.Trust > interaction.TrustModel ||
@@ -215,14 +220,21 @@ type evaluation struct {
 	clfNote [model.NumHeads]string
 	split   *result
 	famHits *[numFamilies][]int32 // the scanner's, reused across calls
+	// present is the set of families with hits in the current view; the
+	// famHits lists of the others may hold stale entries and are not read.
+	present famSet
+	// recorded reports that some rule recorded a result in this segment.
+	recorded bool
 }
 
 func (ev *evaluation) reset(seg *interaction.Segment, norm *normalize.Result, m *model.Model) {
 	ev.model, ev.seg, ev.norm, ev.trust = m, seg, norm, seg.Trust
 	if ev.results == nil {
 		ev.results = make([]result, len(rules))
+	} else if ev.recorded {
+		clear(ev.results)
 	}
-	clear(ev.results)
+	ev.recorded = false
 	ev.clf = [model.NumHeads]float32{}
 	ev.split = nil
 }
@@ -232,22 +244,31 @@ func (ev *evaluation) reset(seg *interaction.Segment, norm *normalize.Result, m 
 func (ev *evaluation) judge(d *Detector, sc *scanner, v view, classify bool) {
 	sc.hits = sc.hits[:0]
 	d.ac.scan(v.text, sc)
-	for f := range ev.famHits {
-		ev.famHits[f] = ev.famHits[f][:0]
+	for f := famID(0); f < numFamilies; f++ {
+		if ev.present&(famSet(1)<<f) != 0 {
+			ev.famHits[f] = ev.famHits[f][:0]
+		}
 	}
+	ev.present = 0
 	for i, h := range sc.hits {
 		for _, f := range d.ac.terms[h.term].fams {
 			ev.famHits[f] = append(ev.famHits[f], int32(i))
+			ev.present |= famSet(1) << f
 		}
 	}
-	for _, r := range rules {
-		for pi := range r.patterns {
-			p := &r.patterns[pi]
-			score, s, e, terms, ok := ev.match(sc.hits, p)
-			if !ok {
-				continue
+	if ev.present != 0 {
+		for _, r := range rules {
+			for pi := range r.patterns {
+				p := &r.patterns[pi]
+				if ev.present&p.need != p.need {
+					continue
+				}
+				score, s, e, terms, ok := ev.match(sc.hits, p)
+				if !ok {
+					continue
+				}
+				ev.recordTerms(r, score, v, s, e, terms)
 			}
-			ev.recordTerms(r, score, v, s, e, terms)
 		}
 	}
 	ev.computed(v)
@@ -297,14 +318,14 @@ var instructionFamilies = []famID{famIgnore, famInstr, famNewInstr, famReveal, f
 	famToolHook, famPersona, famUnrestricted, famDanName, famDanStrong, famPolicyRef, famRefusal,
 	famRefusalStrong, famHypothetical, famDualResp, famExtract, famUserData, famSensitivePath}
 
-func (ev *evaluation) instructionLike() bool {
+var instructionSet = func() (s famSet) {
 	for _, f := range instructionFamilies {
-		if len(ev.famHits[f]) > 0 {
-			return true
-		}
+		s |= famSet(1) << f
 	}
-	return false
-}
+	return s
+}()
+
+func (ev *evaluation) instructionLike() bool { return ev.present&instructionSet != 0 }
 
 // recordTerms is record for a term rule: the evidence is built later from
 // the matched terms.
@@ -328,6 +349,7 @@ func (ev *evaluation) record(r *Rule, score float32, v view, s, e int, evidence 
 	if cur.score >= score {
 		return false
 	}
+	ev.recorded = true
 	cur.rule = r
 	cur.score = score
 	cur.note = v.note
@@ -530,6 +552,9 @@ func (ev *evaluation) metaBefore(hits []hit, sentence, at int32) bool {
 // reports when no rule of its category did, and otherwise raises the
 // confidence of the rules it agrees with.
 func (ev *evaluation) emit(seg int, out []detect.Finding) []detect.Finding {
+	if !ev.recorded && ev.clf == ([model.NumHeads]float32{}) {
+		return out
+	}
 	for _, cat := range []detect.Category{detect.CategoryPromptInjection, detect.CategoryJailbreak} {
 		head := model.HeadInjection
 		clfID := IDInjectionClassify

@@ -11,6 +11,9 @@ package injection
 
 type famID uint8
 
+// famSet is a set of families, one bit per famID.
+type famSet uint64
+
 const (
 	famIgnore        famID = iota // verbs that set instructions aside
 	famNegator                    // "don't", "never": cancels a following override verb

@@ -252,6 +252,7 @@ type scanner struct {
 	posRing [ringSize]int32
 	// Per-call state of the detector, kept here to be reused.
 	famHits [numFamilies][]int32
+	present famSet // the families whose famHits lists may be non-empty
 	results []result
 }
 

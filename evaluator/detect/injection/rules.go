@@ -31,6 +31,10 @@ type pattern struct {
 	// rather than using it ("how do I ignore a file in git", "translate
 	// 'ignore the previous email'").
 	meta bool
+	// need is the set of families in all, as a bitset: a pattern whose
+	// families did not all hit somewhere in the text cannot match, which
+	// one AND tells before any hit is looked at.
+	need famSet
 }
 
 // Rule is one heuristic: a detector id, its category, the patterns that
@@ -488,6 +492,12 @@ func manyShotExample(n int) string {
 func init() {
 	for i, r := range rules {
 		r.index = i
+		for pi := range r.patterns {
+			p := &r.patterns[pi]
+			for _, f := range p.all {
+				p.need |= famSet(1) << f
+			}
+		}
 	}
 }
 

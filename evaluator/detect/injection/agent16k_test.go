@@ -1,0 +1,74 @@
+package injection
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sluicehq/sluice/evaluator/detect"
+	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/evaluator/llmapi"
+)
+
+// agent16k parses the evaluator's own benchmark body,
+// evaluator/testdata/agent-16k.request.json (a Claude Code request of
+// about 16 KB), into the segments the evaluator hands to detectors.
+func agent16k(tb testing.TB) *interaction.Interaction {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "agent-16k.request.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ix, err := llmapi.ParseRequest("/v1/messages", b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+// TestAgent16kClean checks that the evaluator's benchmark request raises
+// nothing in this family.
+func TestAgent16kClean(t *testing.T) {
+	in := normalizeAll(agent16k(t))
+	if fs := New().Detect(in, nil); len(fs) > 0 {
+		t.Fatalf("benign agent request raised %v: %+v", detectors(fs), fs[0])
+	}
+}
+
+// BenchmarkAgent16k measures what the evaluator spends in this family on
+// its 16 KB benchmark request: normalization of every segment plus
+// Detect, and Detect alone.
+func BenchmarkAgent16k(b *testing.B) {
+	ix := agent16k(b)
+	d := New()
+	b.Run("normalize+detect", func(b *testing.B) {
+		b.SetBytes(requestBytes(ix))
+		b.ReportAllocs()
+		var out []detect.Finding
+		start := cpuTime()
+		for b.Loop() {
+			in := normalizeAll(ix)
+			out = d.Detect(in, out[:0])
+		}
+		reportCPU(b, start)
+	})
+	b.Run("normalize", func(b *testing.B) {
+		b.SetBytes(requestBytes(ix))
+		b.ReportAllocs()
+		start := cpuTime()
+		for b.Loop() {
+			normalizeAll(ix)
+		}
+		reportCPU(b, start)
+	})
+	b.Run("detect", func(b *testing.B) {
+		in := normalizeAll(ix)
+		b.SetBytes(requestBytes(ix))
+		b.ReportAllocs()
+		var out []detect.Finding
+		start := cpuTime()
+		for b.Loop() {
+			out = d.Detect(in, out[:0])
+		}
+		reportCPU(b, start)
+	})
+}
