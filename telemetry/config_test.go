@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,5 +151,44 @@ func TestParseSizesAndDurations(t *testing.T) {
 		if _, err := ParseDuration(bad); err == nil {
 			t.Errorf("ParseDuration(%q) accepted", bad)
 		}
+	}
+}
+
+// TestDocumentedConfig checks that the configuration example in
+// docs/AUDIT.md decodes into Config and validates.
+func TestDocumentedConfig(t *testing.T) {
+	doc, err := os.ReadFile("../docs/AUDIT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "<!-- config example: parsed and validated by telemetry/config_test.go -->\n```yaml\n"
+	text := string(doc)
+	i := strings.Index(text, marker)
+	if i < 0 {
+		t.Fatal("docs/AUDIT.md has no configuration example")
+	}
+	example := text[i+len(marker):]
+	example = example[:strings.Index(example, "```")]
+	t.Setenv("ES_API_KEY", "a2V5OnNlY3JldA==")
+	f := serveFile{Audit: DefaultConfig(t.TempDir())}
+	dec := yaml.NewDecoder(strings.NewReader(example))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("the documented configuration does not decode: %v", err)
+	}
+	if err := f.Audit.Validate(); err != nil {
+		t.Fatalf("the documented configuration is invalid: %v", err)
+	}
+	// The example shows the defaults: decoding it changes nothing but the
+	// sinks it enables and the example values.
+	def := DefaultConfig("./data")
+	got := f.Audit
+	got.Elasticsearch.Enabled, got.NDJSON.Enabled = false, false
+	got.Elasticsearch.Addresses, got.Elasticsearch.APIKeyEnv = nil, ""
+	if got.SQLite.Retention != def.SQLite.Retention || got.SQLite.MaxSize != def.SQLite.MaxSize ||
+		got.Elasticsearch.ILM != def.Elasticsearch.ILM || got.Elasticsearch.Spool.MaxSize != def.Elasticsearch.Spool.MaxSize ||
+		got.Elasticsearch.BatchSize != def.Elasticsearch.BatchSize || got.NDJSON.MaxFiles != def.NDJSON.MaxFiles ||
+		got.NDJSON.MaxSize != def.NDJSON.MaxSize || got.MaxCaptureBytes != def.MaxCaptureBytes || got.Capture != def.Capture {
+		t.Errorf("the documented values are not the defaults:\n%+v\n%+v", got, def)
 	}
 }
