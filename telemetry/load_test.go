@@ -134,6 +134,25 @@ func TestLoadRecordsEqualDecisions(t *testing.T) {
 	if int64(lines) != n {
 		t.Errorf("NDJSON holds %d records for %d decisions", lines, n)
 	}
+	// The metrics count the same decisions.
+	mfs, err := p.metrics.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counted, recorded float64
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			switch mf.GetName() {
+			case MetricDecisions:
+				counted += m.GetCounter().GetValue()
+			case MetricAuditRecords:
+				recorded += m.GetCounter().GetValue()
+			}
+		}
+	}
+	if int64(counted) != n || int64(recorded) != n {
+		t.Errorf("metrics count %v decisions and %v records for %d decisions", counted, recorded, n)
+	}
 	for _, s := range p.sinks {
 		if d := s.Stats().Dropped; d != 0 {
 			t.Errorf("sink %s dropped %d records", s.Name(), d)

@@ -202,7 +202,8 @@ func (p *Pipeline) Evaluate(ctx context.Context, in evaluator.Input) (*evaluator
 		p.metrics.failures.WithLabelValues(orNone(in.Door), reason).Inc()
 		fd := ev.DoorDecision(in, "", reason, 0, "")
 		fd.Verdict, fd.WouldBe, fd.Time, fd.Duration = "", "", start, elapsed
-		p.metrics.observe(fd, "", audit.OutcomeFailure)
+		// Counted as a decision when its record is made: on its own, or
+		// folded into the door's decision about it.
 		p.hold(in, &failure{d: fd, reason: reason, trace: sc, at: start})
 		return nil, err
 	}
@@ -442,6 +443,7 @@ func (p *Pipeline) sweepLocked() {
 }
 
 func (p *Pipeline) emitFailure(f *failure) {
+	p.metrics.observe(f.d, "", audit.OutcomeFailure)
 	p.emit(f.d, f.trace, audit.Options{Failed: true})
 }
 

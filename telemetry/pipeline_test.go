@@ -319,6 +319,10 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	p.Evaluate(ctx, input([]byte("nope")))
+	// A failure the door answers counts once, as the door's decision.
+	in := input([]byte("{broken"))
+	p.Evaluate(ctx, in)
+	p.Record(ctx, p.DoorDecision(in, evaluator.Block, "evaluation_failed", 503, "unavailable"))
 	p.Record(ctx, p.DoorDecision(input(nil), evaluator.Allow, "no_body", 0, ""))
 	if err := p.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -335,10 +339,11 @@ func TestMetrics(t *testing.T) {
 		`sluice_decisions_total{decision="error",door="envoy",mode="none",outcome="failure",would_be="none"} 1`,
 		`sluice_decision_categories_total{category="secret",decision="block"} 2`,
 		`sluice_rule_matches_total{action="block",mode="enforce",rule="block-secrets"} 2`,
-		`sluice_evaluation_failures_total{door="envoy",reason="body_not_json"} 1`,
-		`sluice_evaluation_duration_seconds_count{door="envoy"} 5`,
-		`sluice_audit_records_total 6`,
-		`sluice_audit_sink_written_total{sink="sqlite"} 6`,
+		`sluice_decisions_total{decision="block",door="envoy",mode="none",outcome="failure",would_be="block"} 1`,
+		`sluice_evaluation_failures_total{door="envoy",reason="body_not_json"} 2`,
+		`sluice_evaluation_duration_seconds_count{door="envoy"} 6`,
+		`sluice_audit_records_total 7`,
+		`sluice_audit_sink_written_total{sink="sqlite"} 7`,
 		`sluice_audit_sink_dropped_total{sink="sqlite"} 0`,
 		`sluice_audit_sink_queue_depth{sink="sqlite"} 0`,
 		`sluice_audit_sink_spooled_bytes{sink="sqlite"} 0`,
@@ -358,14 +363,14 @@ func TestMetrics(t *testing.T) {
 		t.Logf("/metrics:\n%s", grep(text, "sluice_"))
 	}
 	noPlanted(t, "/metrics", text)
-	// The store holds the same six records.
+	// The store holds the same seven records.
 	st, err := store.OpenReadOnly(filepath.Join(dir, store.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close(ctx)
-	if n, _ := st.Count(ctx, store.Filter{}); n != 6 {
-		t.Fatalf("store holds %d records, want 6", n)
+	if n, _ := st.Count(ctx, store.Filter{}); n != 7 {
+		t.Fatalf("store holds %d records, want 7", n)
 	}
 }
 
