@@ -62,6 +62,7 @@ func commands() []command {
 		{"serve", "serve the Envoy ext_proc/ext_authz door (gRPC) and the HTTP door (Aperture hook, /v1/evaluate)", runServe},
 		{"eval", "evaluate one LLM request or response body and print the decision as JSON", runEval},
 		{"policy", "check a policy file or run policy tests (policy check FILE | policy test DIR|FILE)", runPolicy},
+		{"audit", "query the embedded audit store (audit [filters] | audit summary)", runAudit},
 		{"version", "print the version", runVersion},
 	}
 }
