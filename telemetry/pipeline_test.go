@@ -106,7 +106,7 @@ func TestEvaluateSpanAndRecord(t *testing.T) {
 		AttrSluiceDecisionID: d.ID, AttrSluiceRequestID: "req-1", AttrSluiceAgent: "claude-code",
 		AttrSluiceReason: evaluator.ReasonPolicyBlock, AttrSluiceAPI: "openai.chat_completions",
 	} {
-		if got := a[k].Emit(); got != want {
+		if got := a[k].String(); got != want {
 			t.Errorf("attribute %s = %q, want %q", k, got, want)
 		}
 	}
@@ -155,12 +155,12 @@ func spanString(s sdktrace.ReadOnlySpan) string {
 	var b strings.Builder
 	b.WriteString(s.Name())
 	for _, kv := range s.Attributes() {
-		b.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+		b.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 	}
 	for _, ev := range s.Events() {
 		b.WriteString(" " + ev.Name)
 		for _, kv := range ev.Attributes {
-			b.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+			b.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 		}
 	}
 	b.WriteString(" " + s.Status().Description)
