@@ -176,11 +176,17 @@ func (p *Pipeline) Evaluator() *evaluator.Evaluator { return p.ev.Load() }
 var _ evaluator.Engine = (*Pipeline)(nil)
 
 // Evaluate implements evaluator.Engine: it evaluates in a span that is a
-// child of the trace context in ctx (see ExtractHeaders), counts the
-// decision and audits it. A failed evaluation is audited too, with outcome
+// child of the trace context in ctx (see ExtractHeaders) or, when ctx has
+// none, of the one in the input's headers; it counts the decision and
+// audits it. A failed evaluation is audited too, with outcome
 // failure and a reason code.
 func (p *Pipeline) Evaluate(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
 	ev := p.ev.Load()
+	if !trace.SpanContextFromContext(ctx).IsValid() && len(in.Headers) > 0 {
+		// The door did not extract the caller's trace context: the request
+		// headers still carry it.
+		ctx = ExtractHeaders(ctx, in.Headers)
+	}
 	ctx, span := p.tracer.Start(ctx, SpanEvaluate, trace.WithSpanKind(trace.SpanKindInternal))
 	defer span.End()
 	start := time.Now()

@@ -167,6 +167,23 @@ func spanString(s sdktrace.ReadOnlySpan) string {
 	return b.String()
 }
 
+func TestTraceContextFromInputHeaders(t *testing.T) {
+	p, mem, sr := newTestPipeline(t, newEvaluator(t, ""), PipelineOptions{})
+	in := input(bodyClean)
+	in.Headers["x-b3-traceid"] = "80f198ee56343ba864fe8b2a57d3eff7"
+	in.Headers["x-b3-spanid"] = "e457b5a2e4d86bd1"
+	in.Headers["x-b3-sampled"] = "1"
+	if _, err := p.Evaluate(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if got := sr.Ended()[0].Parent().TraceID().String(); got != "80f198ee56343ba864fe8b2a57d3eff7" {
+		t.Fatalf("parent trace %s", got)
+	}
+	if r := mem.records()[0]; r.Trace.ID != "80f198ee56343ba864fe8b2a57d3eff7" {
+		t.Fatalf("record trace %s", r.Trace.ID)
+	}
+}
+
 func TestMonitorModeWouldBlock(t *testing.T) {
 	p, mem, sr := newTestPipeline(t, newEvaluator(t, ""), PipelineOptions{})
 	d, err := p.Evaluate(context.Background(), input(bodySecret))
