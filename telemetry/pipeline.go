@@ -336,6 +336,27 @@ func contains(s []string, v string) bool {
 	return false
 }
 
+// Check evaluates without recording: doors use it for intermediate checks
+// of a streamed response (after each chunk), of which only the decision
+// that ends the response, or the evaluation of the whole of it, is
+// recorded (with Record). It observes the evaluation latency only: no
+// span, no decision counted, no audit record.
+func (p *Pipeline) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
+	start := time.Now()
+	d, err := p.ev.Load().Evaluate(ctx, in)
+	p.metrics.observeDuration(in.Door, time.Since(start))
+	return d, err
+}
+
+// evaluatorReasons are the reason codes only an evaluation produces: a
+// recorded decision carrying one was evaluated (a streamed response's
+// Check result), not made by a door on its own.
+var evaluatorReasons = map[string]bool{
+	evaluator.ReasonNoFinding: true, evaluator.ReasonNoMatch: true, evaluator.ReasonLogged: true,
+	evaluator.ReasonMonitor: true, evaluator.ReasonPolicyBlock: true, evaluator.ReasonPolicyRedact: true,
+	evaluator.ReasonRedactionImpossible: true,
+}
+
 // DoorDecision builds the decision for traffic a door decided on without a
 // successful evaluation (see evaluator.Evaluator.DoorDecision). When it
 // answers a failed evaluation of the same request, the pipeline's record of
@@ -356,8 +377,8 @@ func (p *Pipeline) DoorDecision(in evaluator.Input, v evaluator.Verdict, reason 
 }
 
 // Record implements evaluator.Engine: it audits a decision a door made
-// without a full evaluation. It uses a context detached from cancellation:
-// a cancelled request is audited all the same.
+// without a full evaluation, or one it got from Check. It uses a context
+// detached from cancellation: a cancelled request is audited all the same.
 func (p *Pipeline) Record(ctx context.Context, d *evaluator.Decision) {
 	if d == nil {
 		return
@@ -368,7 +389,7 @@ func (p *Pipeline) Record(ctx context.Context, d *evaluator.Decision) {
 	f := p.claimed[d.ID]
 	delete(p.claimed, d.ID)
 	p.mu.Unlock()
-	o := audit.Options{}
+	o := audit.Options{Evaluated: evaluatorReasons[d.Reason]}
 	outcome := audit.OutcomeSuccess
 	if f != nil {
 		o.Failed, outcome = true, audit.OutcomeFailure

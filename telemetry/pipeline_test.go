@@ -301,6 +301,25 @@ func TestRecordDoorDecision(t *testing.T) {
 	}
 }
 
+func TestCheckRecordsNothing(t *testing.T) {
+	p, mem, sr := newTestPipeline(t, newEvaluator(t, "enforce"), PipelineOptions{})
+	d, err := p.Check(context.Background(), input(bodySecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Verdict != evaluator.Block {
+		t.Fatalf("verdict %s", d.Verdict)
+	}
+	if len(mem.records()) != 0 || len(sr.Ended()) != 0 {
+		t.Fatal("Check recorded or traced")
+	}
+	// The door records the check that ended the stream: it was evaluated.
+	p.Record(context.Background(), d)
+	if r := mem.records(); len(r) != 1 || !r[0].Sluice.Evaluated || r[0].Sluice.Decision != "block" || r[0].Sluice.FindingCount == 0 {
+		t.Fatalf("records %+v", r)
+	}
+}
+
 func TestSwap(t *testing.T) {
 	p, mem, _ := newTestPipeline(t, newEvaluator(t, "monitor"), PipelineOptions{})
 	if d, _ := p.Evaluate(context.Background(), input(bodySecret)); d.Verdict != evaluator.Allow {
@@ -424,5 +443,11 @@ func TestEngineShape(t *testing.T) {
 		DoorDecision(evaluator.Input, evaluator.Verdict, string, int, string) *evaluator.Decision
 	}); !ok {
 		t.Fatal("Pipeline does not offer DoorDecision")
+	}
+	// extproc checks streamed responses without recording each chunk.
+	if _, ok := e.(interface {
+		Check(context.Context, evaluator.Input) (*evaluator.Decision, error)
+	}); !ok {
+		t.Fatal("Pipeline does not offer Check")
 	}
 }
