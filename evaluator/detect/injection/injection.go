@@ -82,7 +82,8 @@ func compile() *automaton {
 				terms = append(terms, t)
 			}
 		}
-		compiled = buildAutomaton(terms)
+		compiled = buildAutomaton(terms, nil, denseDepth)
+		compiled.ascii = buildAutomaton(terms, isASCIIKey, asciiDenseDepth)
 	})
 	return compiled
 }
@@ -552,8 +553,13 @@ func (ev *evaluation) metaBefore(hits []hit, sentence, at int32) bool {
 // reports when no rule of its category did, and otherwise raises the
 // confidence of the rules it agrees with.
 func (ev *evaluation) emit(seg int, out []detect.Finding) []detect.Finding {
-	if !ev.recorded && ev.clf == ([model.NumHeads]float32{}) {
-		return out
+	if !ev.recorded {
+		// Only the classifier can report; most segments stop here.
+		if on, _ := ev.classifierFires(model.HeadInjection); !on {
+			if on, _ := ev.classifierFires(model.HeadJailbreak); !on {
+				return out
+			}
+		}
 	}
 	for _, cat := range []detect.Category{detect.CategoryPromptInjection, detect.CategoryJailbreak} {
 		head := model.HeadInjection
@@ -564,10 +570,12 @@ func (ev *evaluation) emit(seg int, out []detect.Finding) []detect.Finding {
 		var rsBuf [8]*result
 		rs := rsBuf[:0]
 		miss := float32(1)
-		for i := range ev.results {
-			if r := &ev.results[i]; r.score > 0 && r.rule.Category == cat {
-				rs = append(rs, r)
-				miss *= 1 - r.score
+		if ev.recorded {
+			for i := range ev.results {
+				if r := &ev.results[i]; r.score > 0 && r.rule.Category == cat {
+					rs = append(rs, r)
+					miss *= 1 - r.score
+				}
 			}
 		}
 		if len(rs) == 0 && ev.clf[head] == 0 {

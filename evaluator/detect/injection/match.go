@@ -53,42 +53,71 @@ type term struct {
 // numbered breadth first, so the shallow ones, which text keeps returning
 // to, come first and have dense rows of complete transitions (failure
 // links already followed) over byte classes: one load per byte. Deeper
-// states keep their sorted edges and a failure link. A transition is a
-// uint16: the target state, with the high bit set when terms end there,
-// so that the common case never touches the state table.
+// states keep their sorted edges and a failure link.
+//
+// A transition is a uint32 that says all the scanner needs without
+// touching the state table: a flag for states where terms end, a flag for
+// the deep (sparse) states, and either the offset of the target's dense
+// row (its index times the number of classes, so that the next step is
+// one add and one load) or the target's index.
+//
+// Text that is all ASCII (most of what an agent sends) can only hold the
+// terms whose canonical form is ASCII, so it is read by a second, smaller
+// automaton over those terms alone, whose dense rows fit the first-level
+// cache, with a loop specialised for bytes. Both report the same hits in
+// the same order: term ids are shared, and the terms ending at a state
+// are listed longest first, then in lexicon order, in either.
 type automaton struct {
-	class    [256]uint8 // byte -> class; 0 is every byte no term uses
-	nClasses int
-	nDense   int32    // states [0, nDense) have dense rows
-	dense    []uint16 // nDense rows of nClasses transitions
+	class    [256]uint8 // canonical byte -> class; 0 is every byte no term uses
+	rawClass [256]uint8 // class of a text byte, upper case folded (ASCII automaton)
+	nc       uint32     // classes
+	nDense   int32      // states [0, nDense) have dense rows
+	dense    []uint32   // nDense rows of nc transitions
 	states   []acState
 	edges    []acEdge
-	outs     []int32 // term ids, grouped per state
+	outs     []int32    // term ids, grouped per state
+	outIdx   [][2]int32 // per state: outs[outIdx[s][0]:outIdx[s][1]] end there, incl. via fail links
 	terms    []term
-	maxLen   int
+	// ascii is the automaton of the ASCII terms, for ASCII text (nil in
+	// the ASCII automaton itself).
+	ascii *automaton
 }
 
+// acState is a state's failure link and transitions. Nearly every deep
+// state has one edge, kept inline (b, next) so that a step from it reads
+// one small record; a state with more edges keeps them in edges[next:]
+// (n of them, sorted by byte).
 type acState struct {
-	fail               int32
-	edgeStart, edgeEnd int32 // edges[edgeStart:edgeEnd], sorted by byte
-	outStart, outEnd   int32 // outs[outStart:outEnd]: terms ending here, incl. via fail links
+	next uint32 // the transition on b; for n > 1, the index of the first edge
+	fail int32
+	b    byte
+	n    uint8 // edges
 }
 
 type acEdge struct {
 	b    byte
-	next uint16 // transition, as in dense
+	next uint32 // transition, as in dense
 }
 
+// Transition encoding.
 const (
-	// denseDepth is the deepest trie level with dense transition rows.
-	denseDepth = 3
-	// hasOut marks a transition into a state where terms end.
-	hasOut    = 0x8000
-	stateMask = 0x7fff
+	tOut    = 1 << 31 // terms end in the target state
+	tSparse = 1 << 30 // the target has no dense row; the payload is its index
+	tMask   = tSparse - 1
 )
 
-// buildAutomaton compiles the terms.
-func buildAutomaton(terms []term) *automaton {
+// Dense depths: the deepest trie level with dense rows, for the full
+// automaton and for the ASCII one. The ASCII automaton's rows to depth 2
+// take about 27 KB; deeper rows would spill out of the first-level cache
+// for little gain, as text seldom gets three bytes into a term.
+const (
+	denseDepth      = 3
+	asciiDenseDepth = 3
+)
+
+// buildAutomaton compiles the terms for which keep is true (all when keep
+// is nil), with dense rows down to depth.
+func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton {
 	a := &automaton{terms: terms}
 	type node struct {
 		children map[byte]int32
@@ -97,7 +126,11 @@ func buildAutomaton(terms []term) *automaton {
 		depth    int32
 	}
 	nodes := []node{{children: map[byte]int32{}}}
-	for id, t := range terms {
+	for id := range terms {
+		t := &terms[id]
+		if keep != nil && !keep(t) {
+			continue
+		}
 		s := int32(0)
 		for i := 0; i < len(t.key); i++ {
 			b := t.key[i]
@@ -110,12 +143,6 @@ func buildAutomaton(terms []term) *automaton {
 			s = next
 		}
 		nodes[s].outs = append(nodes[s].outs, int32(id))
-		if len(t.key) > a.maxLen {
-			a.maxLen = len(t.key)
-		}
-	}
-	if len(nodes) > stateMask {
-		panic("injection: lexicon too large for 15-bit automaton states")
 	}
 	sortedChildren := func(n *node) []byte {
 		bs := make([]byte, 0, len(n.children))
@@ -157,80 +184,168 @@ func buildAutomaton(terms []term) *automaton {
 	newID := make([]int32, len(nodes))
 	for i, s := range order {
 		newID[s] = int32(i)
-		if nodes[s].depth <= denseDepth {
+		if nodes[s].depth <= depth {
 			a.nDense = int32(i + 1)
 		}
 	}
-	trans := func(old int32) uint16 {
-		v := uint16(newID[old])
-		if len(nodes[old].outs) > 0 {
-			v |= hasOut
-		}
-		return v
-	}
-	// Byte classes.
-	for _, t := range terms {
-		for i := 0; i < len(t.key); i++ {
-			if a.class[t.key[i]] == 0 {
-				a.nClasses++
-				a.class[t.key[i]] = uint8(a.nClasses)
+	// The complete transitions of the dense states, by byte, as new state
+	// ids (failure links followed; a shallower state's row is done first).
+	rows := make([][256]int32, a.nDense)
+	for i := int32(0); i < a.nDense; i++ {
+		n := &nodes[order[i]]
+		for b := 0; b < 256; b++ {
+			if child, ok := n.children[byte(b)]; ok {
+				rows[i][b] = newID[child]
+			} else if i != 0 {
+				rows[i][b] = rows[newID[n.fail]][b]
 			}
 		}
 	}
-	a.nClasses++ // class 0
-	if a.nClasses > 256 {
-		panic("injection: too many byte classes")
+	// Byte classes: bytes whose columns agree in every dense row share a
+	// class, and class 0 is the bytes that lead every dense state back to
+	// the root. Deep states compare bytes, not classes.
+	cols := map[string]uint8{}
+	col := make([]byte, 0, 4*a.nDense)
+	nc := 1
+	for b := 0; b < 256; b++ {
+		col = col[:0]
+		zero := true
+		for i := range rows {
+			v := rows[i][b]
+			zero = zero && v == 0
+			col = append(col, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
+		}
+		if zero {
+			continue
+		}
+		c, ok := cols[string(col)]
+		if !ok {
+			if nc == 256 {
+				panic("injection: too many byte classes")
+			}
+			c = uint8(nc)
+			nc++
+			cols[string(col)] = c
+		}
+		a.class[b] = c
 	}
-	var classByte [256]byte
-	for b := 255; b >= 0; b-- {
-		classByte[a.class[b]] = byte(b)
+	a.nc = uint32(nc)
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		a.rawClass[c] = a.class[b]
 	}
-	// States, edges, outputs and dense rows, in the new order.
+	if uint64(a.nDense)*uint64(nc) > tMask || len(nodes) > tMask {
+		panic("injection: lexicon too large for the automaton's transitions")
+	}
+	trans := func(id int32) uint32 {
+		v := uint32(id) * a.nc
+		if id >= a.nDense {
+			v = uint32(id) | tSparse
+		}
+		if len(nodes[order[id]].outs) > 0 {
+			v |= tOut
+		}
+		return v
+	}
+	a.dense = make([]uint32, int(a.nDense)*nc)
+	for i := range rows {
+		for b := 0; b < 256; b++ {
+			if c := a.class[b]; c != 0 {
+				a.dense[i*nc+int(c)] = trans(rows[i][b])
+			}
+		}
+	}
+	// States, edges and outputs, in the new order.
 	a.states = make([]acState, len(nodes))
-	a.dense = make([]uint16, int(a.nDense)*a.nClasses)
+	a.outIdx = make([][2]int32, len(nodes))
 	for i, s := range order {
 		n := &nodes[s]
 		st := &a.states[i]
 		st.fail = newID[n.fail]
-		st.edgeStart = int32(len(a.edges))
-		for _, b := range sortedChildren(n) {
-			a.edges = append(a.edges, acEdge{b: b, next: trans(n.children[b])})
+		children := sortedChildren(n)
+		if len(children) > 255 {
+			panic("injection: state with too many edges")
 		}
-		st.edgeEnd = int32(len(a.edges))
-		st.outStart = int32(len(a.outs))
-		a.outs = append(a.outs, n.outs...)
-		st.outEnd = int32(len(a.outs))
-		if int32(i) >= a.nDense {
-			continue
-		}
-		row := a.dense[i*a.nClasses : (i+1)*a.nClasses]
-		for c := 1; c < a.nClasses; c++ {
-			if child, ok := n.children[classByte[c]]; ok {
-				row[c] = trans(child)
-			} else if i != 0 {
-				// The fail target is shallower, so its row is done.
-				row[c] = a.dense[int(newID[n.fail])*a.nClasses+c]
+		st.n = uint8(len(children))
+		switch len(children) {
+		case 0:
+		case 1:
+			st.b, st.next = children[0], trans(newID[n.children[children[0]]])
+		default:
+			st.next = uint32(len(a.edges))
+			for _, b := range children {
+				a.edges = append(a.edges, acEdge{b: b, next: trans(newID[n.children[b]])})
 			}
 		}
+		a.outIdx[i][0] = int32(len(a.outs))
+		a.outs = append(a.outs, n.outs...)
+		a.outIdx[i][1] = int32(len(a.outs))
 	}
 	return a
 }
 
-// step follows byte b from state s and returns the transition.
-func (a *automaton) step(s int32, b byte) uint16 {
-	for {
-		if s < a.nDense {
-			return a.dense[int(s)*a.nClasses+int(a.class[b])]
+// isASCIIKey reports whether a term's canonical form is ASCII.
+func isASCIIKey(t *term) bool { return isASCII(t.key) }
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if v&0x8080808080808080 != 0 {
+			return false
 		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// stateOf returns the state a transition leads to.
+func (a *automaton) stateOf(t uint32) int32 {
+	if t&tSparse != 0 {
+		return int32(t & tMask)
+	}
+	return int32((t & tMask) / a.nc)
+}
+
+// step follows canonical byte b from the state transition t led to.
+func (a *automaton) step(t uint32, b byte) uint32 {
+	if t&tSparse == 0 {
+		return a.dense[t&tMask+uint32(a.class[b])]
+	}
+	return a.stepSparse(int32(t&tMask), b)
+}
+
+// stepSparse follows byte b from deep state s: its own edges, else its
+// failure links down to a state with a dense row.
+func (a *automaton) stepSparse(s int32, b byte) uint32 {
+	for {
 		st := &a.states[s]
-		for e := st.edgeStart; e < st.edgeEnd; e++ {
-			if eb := a.edges[e].b; eb == b {
-				return a.edges[e].next
-			} else if eb > b {
-				break
+		if st.n == 1 {
+			if st.b == b {
+				return st.next
+			}
+		} else if st.n > 1 {
+			for _, e := range a.edges[st.next : st.next+uint32(st.n)] {
+				if e.b == b {
+					return e.next
+				} else if e.b > b {
+					break
+				}
 			}
 		}
 		s = st.fail
+		if s < a.nDense {
+			return a.dense[uint32(s)*a.nc+uint32(a.class[b])]
+		}
 	}
 }
 
@@ -256,22 +371,43 @@ type scanner struct {
 	results []result
 }
 
-// scan appends the hits of a's terms in text to sc.hits. ASCII bytes
-// that are not white space (most of any text) go through the automaton
-// inline, with the state in local variables; other characters through
-// feed, which takes and returns the state by value so that the locals can
-// stay in registers. Only a state where terms end (flagged in the
-// transition) costs a call to emit.
+// Byte kinds for scanASCII: the bytes that need more than a step.
+const (
+	kPlain = iota
+	kSpace // ' ', '\t', '\r': collapsed
+	kLine  // '\n': collapsed, and may end a sentence
+	kStop  // '.', '!', '?': may end a sentence
+)
+
+var asciiKind = func() (k [256]uint8) {
+	k[' '], k['\t'], k['\r'] = kSpace, kSpace, kSpace
+	k['\n'] = kLine
+	k['.'], k['!'], k['?'] = kStop, kStop, kStop
+	return k
+}()
+
+// scan appends the hits of a's terms in text to sc.hits. ASCII text goes
+// to the ASCII automaton's byte loop; other text is read rune by rune,
+// with ASCII bytes that are not white space inline and the state in local
+// variables, other characters through feed, which takes and returns the
+// state by value so that the locals can stay in registers. Only a state
+// where terms end (flagged in the transition) costs a call to emit.
 func (a *automaton) scan(text string, sc *scanner) {
+	if a.ascii != nil && isASCII(text) {
+		a.ascii.scanASCII(text, sc)
+		return
+	}
+	a.scanRunes(text, sc)
+}
+
+// scanRunes is scan for any text, with the full automaton.
+func (a *automaton) scanRunes(text string, sc *scanner) {
 	var (
-		s        int32 // automaton state
-		fed      int32 // canonical bytes fed
-		runes    int32 // runes read
+		t        uint32 // the transition into the current state
+		fed      int32  // canonical bytes fed
+		runes    int32  // runes read
 		sentence int32
 		space    bool // the last fed byte was a collapsed space
-		dense    = a.dense
-		nc       = int32(a.nClasses)
-		nDense   = a.nDense
 	)
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -283,16 +419,14 @@ func (a *automaton) scan(text string, sc *scanner) {
 			space = false
 			sc.posRing[fed&(ringSize-1)] = int32(i)
 			fed++
-			var t uint16
-			if s < nDense {
-				t = dense[s*nc+int32(a.class[c])]
+			if t&tSparse == 0 {
+				t = a.dense[t&tMask+uint32(a.class[c])]
 			} else {
-				t = a.step(s, c)
+				t = a.stepSparse(int32(t&tMask), c)
 			}
-			s = int32(t & stateMask)
 			i++
-			if t&hasOut != 0 {
-				a.emit(text, sc, s, fed, runes, sentence, i)
+			if t&tOut != 0 {
+				a.emit(text, sc, a.stateOf(t), fed, runes, sentence, i)
 			}
 			if (c == '.' || c == '!' || c == '?') && (i == len(text) || isSpace(text[i])) {
 				sentence++
@@ -305,10 +439,10 @@ func (a *automaton) scan(text string, sc *scanner) {
 				sentence++
 			}
 			if !space && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-				s, fed = a.feed(text, sc, s, fed, runes, sentence, ' ', int32(i), i+1)
+				t, fed = a.feed(text, sc, t, fed, runes, sentence, ' ', int32(i), i+1)
 				space = true
 			} else if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				s, fed = a.feed(text, sc, s, fed, runes, sentence, c, int32(i), i+1)
+				t, fed = a.feed(text, sc, t, fed, runes, sentence, c, int32(i), i+1)
 				space = false
 			}
 			i++
@@ -320,7 +454,7 @@ func (a *automaton) scan(text string, sc *scanner) {
 		i = next
 		if unicode.IsSpace(r) {
 			if !space {
-				s, fed = a.feed(text, sc, s, fed, runes, sentence, ' ', pos, next)
+				t, fed = a.feed(text, sc, t, fed, runes, sentence, ' ', pos, next)
 			}
 			space = true
 			continue
@@ -328,10 +462,10 @@ func (a *automaton) scan(text string, sc *scanner) {
 		space = false
 		switch r {
 		case '\u2018', '\u2019', '\u02bc':
-			s, fed = a.feed(text, sc, s, fed, runes, sentence, '\'', pos, next)
+			t, fed = a.feed(text, sc, t, fed, runes, sentence, '\'', pos, next)
 			continue
 		case '\u201c', '\u201d', '\u00ab', '\u00bb':
-			s, fed = a.feed(text, sc, s, fed, runes, sentence, '"', pos, next)
+			t, fed = a.feed(text, sc, t, fed, runes, sentence, '"', pos, next)
 			continue
 		case '。', '！', '？', '।', '॥', '؟', '…':
 			sentence++
@@ -342,36 +476,81 @@ func (a *automaton) scan(text string, sc *scanner) {
 			}
 			var buf [2]byte
 			utf8.EncodeRune(buf[:], r)
-			s, fed = a.feed(text, sc, s, fed, runes, sentence, buf[0], pos, next)
-			s, fed = a.feed(text, sc, s, fed, runes, sentence, buf[1], pos, next)
+			t, fed = a.feed(text, sc, t, fed, runes, sentence, buf[0], pos, next)
+			t, fed = a.feed(text, sc, t, fed, runes, sentence, buf[1], pos, next)
 		} else {
 			for k := int(pos); k < next; k++ {
-				s, fed = a.feed(text, sc, s, fed, runes, sentence, text[k], pos, next)
+				t, fed = a.feed(text, sc, t, fed, runes, sentence, text[k], pos, next)
 			}
 		}
 	}
 }
 
-// feed advances the automaton from state s by canonical byte b, which
-// came from the character at text[pos:next], and returns the new state
-// and count of bytes fed.
-func (a *automaton) feed(text string, sc *scanner, s, fed, runes, sentence int32, b byte, pos int32, next int) (int32, int32) {
+// scanASCII is scan for ASCII text, where every byte is a rune (so the
+// rune count is the byte offset) and canonical form is only lower case and
+// collapsed white space. Letters, digits and most punctuation take the
+// first branch: one table lookup, one transition, no call.
+func (a *automaton) scanASCII(text string, sc *scanner) {
+	var (
+		t        uint32 // the transition into the current state
+		fed      int32  // canonical bytes fed
+		sentence int32
+		space    bool // the last fed byte was a collapsed space
+		dense    = a.dense
+	)
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		k := asciiKind[c]
+		if k == kSpace || k == kLine {
+			if k == kLine && newlineEndsSentence(text, i) {
+				sentence++
+			}
+			if space {
+				continue
+			}
+			space = true
+			c = ' '
+		} else {
+			space = false
+		}
+		sc.posRing[fed&(ringSize-1)] = int32(i)
+		fed++
+		if t&tSparse == 0 {
+			t = dense[t&tMask+uint32(a.rawClass[c])]
+		} else {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			t = a.stepSparse(int32(t&tMask), c)
+		}
+		if t&tOut != 0 {
+			a.emit(text, sc, a.stateOf(t), fed, int32(i+1), sentence, i+1)
+		}
+		if k == kStop && (i+1 == len(text) || isSpace(text[i+1])) {
+			sentence++
+		}
+	}
+}
+
+// feed advances the automaton from transition t by canonical byte b,
+// which came from the character at text[pos:next], and returns the new
+// transition and count of bytes fed.
+func (a *automaton) feed(text string, sc *scanner, t uint32, fed, runes, sentence int32, b byte, pos int32, next int) (uint32, int32) {
 	sc.posRing[fed&(ringSize-1)] = pos
 	fed++
-	t := a.step(s, b)
-	s = int32(t & stateMask)
-	if t&hasOut != 0 {
-		a.emit(text, sc, s, fed, runes, sentence, next)
+	t = a.step(t, b)
+	if t&tOut != 0 {
+		a.emit(text, sc, a.stateOf(t), fed, runes, sentence, next)
 	}
-	return s, fed
+	return t, fed
 }
 
 // emit records the terms ending at state s whose boundary, case and
 // position requirements hold. fed canonical bytes and runes runes have
 // been read; the last character ends at byte next.
 func (a *automaton) emit(text string, sc *scanner, s, fed, runes, sentence int32, next int) {
-	o := &a.states[s]
-	for i := o.outStart; i < o.outEnd; i++ {
+	o := a.outIdx[s]
+	for i := o[0]; i < o[1]; i++ {
 		id := a.outs[i]
 		t := &a.terms[id]
 		n := int32(len(t.key))
