@@ -207,7 +207,7 @@ const (
 const (
 	cUpper   = 1 << iota // A-Z
 	cLower               // a-z
-	cDigit               // 0-9
+	cDigit               // 0-9 (bit cDigitShift)
 	cB64                 // the base64 alphabets (standard and URL-safe)
 	cHex                 // 0-9 a-f A-F
 	cWord                // letters, digits, '@', '$'
@@ -215,6 +215,10 @@ const (
 	cBad                 // not printable ASCII or common whitespace
 	cDash                // '-'
 )
+
+const cDigitShift = 2
+
+var _ [cDigit - 1<<cDigitShift]struct{} // cDigit is bit cDigitShift
 
 var byteClass = func() (t [256]uint16) {
 	for c := 0; c < 256; c++ {
@@ -267,15 +271,21 @@ func scan(s string) (ascii bool, flags scanFlags) {
 				if kk&cWord == 0 {
 					break
 				}
-				if kk&cDigit != 0 {
-					digits++
-				}
+				digits += int(kk&cDigit) >> cDigitShift
 				j++
 			}
 			if runStart < 0 {
 				runStart = i
 			}
-			flags |= scanWord(s[i:j], digits, &rot, &rev, &hexPairs)
+			if j-i > 4 {
+				// Most words: too long to be a hex byte or a marker.
+				hexPairs = 0
+				if digits > 0 && flags&flagLeet == 0 && leetWord(s[i:j]) {
+					flags |= flagLeet
+				}
+			} else {
+				flags |= scanWord(s[i:j], digits, &rot, &rev, &hexPairs)
+			}
 			i = j
 			continue
 		}
@@ -419,12 +429,9 @@ func scanWord(w string, digits int, rot, rev, hexPairs *int) scanFlags {
 	for i := 0; i < len(w); i++ {
 		key = key<<8 | uint32(w[i]|0x20)
 	}
-	if isRot13Key(key) {
-		*rot++
-	}
-	if isReverseKey(key) {
-		*rev++
-	}
+	m := markers.get(key)
+	*rot += int(m & markRot13)
+	*rev += int(m&markReverse) >> 1
 	return flags
 }
 
@@ -432,33 +439,44 @@ func scanWord(w string, digits int, rot, rev, hexPairs *int) scanFlags {
 // reversed. Two of them in a text make it worth
 // trying to decode.
 
-// markerSet is a small open-addressing set of words of up to four letters,
-// packed one byte per letter.
-type markerSet [128]uint32
+// markerTable is a small open-addressing map from words of up to four
+// letters, packed one byte per letter, to the marker kinds they are: one
+// probe answers both questions for most words.
+type markerTable [256]struct {
+	key  uint32
+	bits uint8
+}
 
-func (m *markerSet) slot(k uint32) int { return int((k * 2654435761) >> 25) }
+// Marker kinds.
+const (
+	markRot13   = 1 << iota // a common English word under rot13
+	markReverse             // a common English word reversed
+)
 
-func (m *markerSet) add(k uint32) {
-	for i := m.slot(k); ; i = (i + 1) & 127 {
-		if m[i] == 0 || m[i] == k {
-			m[i] = k
+func (m *markerTable) slot(k uint32) int { return int((k * 2654435761) >> 24) }
+
+func (m *markerTable) add(k uint32, bits uint8) {
+	for i := m.slot(k); ; i = (i + 1) & 255 {
+		if m[i].key == 0 || m[i].key == k {
+			m[i].key = k
+			m[i].bits |= bits
 			return
 		}
 	}
 }
 
-func (m *markerSet) has(k uint32) bool {
-	for i := m.slot(k); ; i = (i + 1) & 127 {
-		switch m[i] {
+func (m *markerTable) get(k uint32) uint8 {
+	for i := m.slot(k); ; i = (i + 1) & 255 {
+		switch m[i].key {
 		case k:
-			return true
+			return m[i].bits
 		case 0:
-			return false
+			return 0
 		}
 	}
 }
 
-var rot13Keys, reverseKeys = func() (rot, rev markerSet) {
+var markers = func() (m markerTable) {
 	for _, w := range []string{"the", "and", "you", "is", "to", "of", "it", "in", "for", "what",
 		"this", "that", "your", "not", "all", "me", "my", "was", "with", "are"} {
 		r, v := []byte(w), []byte(w)
@@ -468,14 +486,14 @@ var rot13Keys, reverseKeys = func() (rot, rev markerSet) {
 		for i, j := 0, len(v)-1; i < j; i, j = i+1, j-1 {
 			v[i], v[j] = v[j], v[i]
 		}
-		rot.add(packWord(r))
+		m.add(packWord(r), markRot13)
 		// Reversed short words that are words themselves ("si", "no",
 		// "ton", "saw") would fire on ordinary text.
 		if len(w) >= 3 && w != "not" && w != "was" && w != "are" {
-			rev.add(packWord(v))
+			m.add(packWord(v), markReverse)
 		}
 	}
-	return rot, rev
+	return m
 }()
 
 func packWord(w []byte) uint32 {
@@ -485,9 +503,6 @@ func packWord(w []byte) uint32 {
 	}
 	return k
 }
-
-func isRot13Key(k uint32) bool   { return rot13Keys.has(k) }
-func isReverseKey(k uint32) bool { return reverseKeys.has(k) }
 
 func isWordByte(c byte) bool { return byteClass[c]&cWord != 0 }
 
