@@ -13,14 +13,27 @@ import (
 // hot reload behind the same two methods, so doors never know which they
 // hold.
 type Engine interface {
-	// Evaluate evaluates one body (see Evaluator.Evaluate).
+	// Evaluate evaluates one body (see Evaluator.Evaluate) and records
+	// the decision.
 	Evaluate(ctx context.Context, in Input) (*Decision, error)
+	// Check evaluates without recording: the intermediate checks of a
+	// streamed response, of which only the deciding one is recorded.
+	Check(ctx context.Context, in Input) (*Decision, error)
+	// DoorDecision builds the decision for traffic a door decided on
+	// without evaluating it (see Evaluator.DoorDecision); the door then
+	// Records it.
+	DoorDecision(in Input, v Verdict, reason string, status int, message string) *Decision
 	// Record accounts for a decision a door made without a full
 	// evaluation: a body over the size limit, or a failure answered by the
 	// operator's fail-open/fail-closed choice. Nothing that passes a door
 	// goes unaudited.
 	Record(ctx context.Context, d *Decision)
 }
+
+var _ Engine = (*Evaluator)(nil)
+
+// Check is Evaluate: a bare Evaluator records nothing.
+func (e *Evaluator) Check(ctx context.Context, in Input) (*Decision, error) { return e.Evaluate(ctx, in) }
 
 // Record does nothing on a bare Evaluator: it has no sinks. It exists so an
 // *Evaluator is an Engine for the CLI and tests.

@@ -205,6 +205,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, in Input) (d *Decision, err er
 		findings = det.Detect(&din, findings)
 	}
 	findings = tidyFindings(findings, e.maxFindings)
+	detect.HardenEvidence(ix, findings)
 
 	d = &Decision{
 		ID:          newID(),

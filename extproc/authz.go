@@ -161,12 +161,7 @@ func (a *Authz) Check(ctx context.Context, req *authv3.CheckRequest) (resp *auth
 }
 
 func (a *Authz) door(ctx context.Context, in evaluator.Input, v evaluator.Verdict, reason string, st int, msg string) *evaluator.Decision {
-	var d *evaluator.Decision
-	if dd, ok := a.eng.(DoorDecider); ok {
-		d = dd.DoorDecision(in, v, reason, st, msg)
-	} else {
-		d = buildDoorDecision(in, v, reason, st, msg)
-	}
+	d := a.eng.DoorDecision(in, v, reason, st, msg)
 	a.eng.Record(context.WithoutCancel(ctx), d)
 	return d
 }

@@ -295,4 +295,12 @@ func (fixedEngine) Evaluate(context.Context, evaluator.Input) (*evaluator.Decisi
 		Reason: evaluator.ReasonNoFinding}, nil
 }
 
+func (e fixedEngine) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
+	return e.Evaluate(ctx, in)
+}
+
+func (fixedEngine) DoorDecision(in evaluator.Input, v evaluator.Verdict, reason string, st int, msg string) *evaluator.Decision {
+	return doorEvaluator.DoorDecision(in, v, reason, st, msg)
+}
+
 func (fixedEngine) Record(context.Context, *evaluator.Decision) {}

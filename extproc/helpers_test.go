@@ -90,8 +90,8 @@ func testEvaluator(t testing.TB) *evaluator.Evaluator {
 }
 
 // recorder stands for the serving pipeline: Evaluate records what it
-// decides, Record records door decisions, and Check (when checks is set)
-// evaluates without recording.
+// decides, Record records door decisions, and Check evaluates without
+// recording.
 type recorder struct {
 	ev *evaluator.Evaluator
 
@@ -127,11 +127,8 @@ func (r *recorder) recorded() []*evaluator.Decision {
 	return append([]*evaluator.Decision(nil), r.records...)
 }
 
-// checkingRecorder adds Check, as the serving pipeline does.
-type checkingRecorder struct{ *recorder }
-
-func (c checkingRecorder) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
-	return c.ev.Evaluate(ctx, in)
+func (r *recorder) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
+	return r.ev.Evaluate(ctx, in)
 }
 
 // faultyEngine fails on purpose.
@@ -156,7 +153,24 @@ func (f *faultyEngine) Evaluate(ctx context.Context, in evaluator.Input) (*evalu
 	return nil, f.err
 }
 
+func (f *faultyEngine) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
+	return f.Evaluate(ctx, in)
+}
+
+func (f *faultyEngine) DoorDecision(in evaluator.Input, v evaluator.Verdict, reason string, st int, msg string) *evaluator.Decision {
+	return doorEvaluator.DoorDecision(in, v, reason, st, msg)
+}
+
 func (f *faultyEngine) Record(ctx context.Context, d *evaluator.Decision) { f.rec.Record(ctx, d) }
+
+// doorEvaluator builds door decisions for the fake engines.
+var doorEvaluator = func() *evaluator.Evaluator {
+	ev, err := evaluator.New(policy.Default(), evaluator.WithDetectors())
+	if err != nil {
+		panic(err)
+	}
+	return ev
+}()
 
 func quietConfig() Config {
 	cfg := DefaultConfig()

@@ -97,7 +97,7 @@ const benignText = "Paris is the capital of France. It sits on the Seine, and it
 func TestStreamedResponses(t *testing.T) {
 	base := startFake(t)
 	rec := &recorder{ev: testEvaluator(t)}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	for _, c := range streamCases {
 		splits := [][]int{nil, {13, 2, 31}}
 		switch c.name {
@@ -176,7 +176,7 @@ func TestStreamedResponseMonitorModePassesUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{ev: ev}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	for _, c := range streamCases {
 		t.Run(c.name, func(t *testing.T) {
 			sc := fakellm.Script{Text: "the key is TOKEN_AB12CD34, keep it safe", Chunk: 4}
@@ -195,7 +195,7 @@ func TestStreamedResponseMonitorModePassesUntouched(t *testing.T) {
 func TestCompressedStreams(t *testing.T) {
 	base := startFake(t)
 	rec := &recorder{ev: testEvaluator(t)}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	c := streamCases[0]
 	for _, enc := range []string{"gzip", "br", "zstd"} {
 		codings, _ := httpenc.Parse(enc)
@@ -228,7 +228,7 @@ func TestCompressedStreams(t *testing.T) {
 func TestBufferedResponses(t *testing.T) {
 	base := startFake(t)
 	rec := &recorder{ev: testEvaluator(t)}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	h := harness.New(conn, envoyLike)
 	for _, c := range apiCases {
 		t.Run(c.name+"/block", func(t *testing.T) {
@@ -279,7 +279,7 @@ func TestBufferedResponses(t *testing.T) {
 func TestEveryExchangeRecordedOnce(t *testing.T) {
 	base := startFake(t)
 	rec := &recorder{ev: testEvaluator(t)}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	h := harness.New(conn, envoyLike)
 	c := streamCases[0]
 	for _, text := range []string{benignText, "leak TOKEN_AB12CD34 now, then a long tail of text"} {
@@ -309,7 +309,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // streamed so far is still evaluated and recorded.
 func TestAbandonedStreamIsRecorded(t *testing.T) {
 	rec := &recorder{ev: testEvaluator(t)}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	pr, pw := io.Pipe()
 	up := func(context.Context, *harness.Forwarded) (*harness.UpstreamResponse, error) {
 		return &harness.UpstreamResponse{Status: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: pr}, nil
@@ -341,7 +341,7 @@ func TestAbandonedStreamIsRecorded(t *testing.T) {
 func TestFullDuplexResponses(t *testing.T) {
 	base := startFake(t)
 	rec := &recorder{ev: testEvaluator(t)}
-	conn := startSluice(t, checkingRecorder{rec}, quietConfig())
+	conn := startSluice(t, rec, quietConfig())
 	h := harness.New(conn, harness.Filter{MessageTimeout: 5 * time.Second, Mode: &filterv3.ProcessingMode{
 		RequestBodyMode: filterv3.ProcessingMode_BUFFERED, ResponseBodyMode: filterv3.ProcessingMode_FULL_DUPLEX_STREAMED,
 		ResponseTrailerMode: filterv3.ProcessingMode_SEND,

@@ -22,7 +22,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -31,7 +30,6 @@ import (
 	"time"
 
 	extprocv3 "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
-	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -39,27 +37,8 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/evaluator/interaction"
-	"github.com/sluicehq/sluice/evaluator/llmapi"
 	"github.com/sluicehq/sluice/extproc/internal/httpenc"
 )
-
-// Checker is implemented by engines that can evaluate a body without
-// recording the decision. The door checks a streamed response after every
-// chunk and records one decision per response (the one that ended it, or
-// the evaluation of the whole response), so it uses Check for the
-// intermediate checks when the engine offers it. An *evaluator.Evaluator
-// records nothing and is used as is; any other engine without Check has
-// every intermediate check recorded too.
-type Checker interface {
-	Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error)
-}
-
-// DoorDecider is implemented by engines that build door decisions
-// themselves (as *evaluator.Evaluator does); for others the door builds
-// them.
-type DoorDecider interface {
-	DoorDecision(in evaluator.Input, v evaluator.Verdict, reason string, status int, message string) *evaluator.Decision
-}
 
 // Reason codes of door decisions: stable snake_case, as the evaluator's.
 const (
@@ -75,23 +54,17 @@ const (
 	ReasonStreamParseError    = "stream_parse_error"
 )
 
-// The evaluator itself builds door decisions; the door relies on that.
-var _ DoorDecider = (*evaluator.Evaluator)(nil)
-
 var _ extprocv3.ExternalProcessorServer = (*Server)(nil)
 
 // Server implements envoy.service.ext_proc.v3.ExternalProcessor.
 type Server struct {
 	extprocv3.UnimplementedExternalProcessorServer
 
-	eng   evaluator.Engine
-	check func(context.Context, evaluator.Input) (*evaluator.Decision, error)
-	// checkRecords is true when check is the engine's recording Evaluate.
-	checkRecords bool
-	cfg          Config
-	log          *slog.Logger
-	limits       httpenc.Limits
-	health       *health.Server
+	eng    evaluator.Engine
+	cfg    Config
+	log    *slog.Logger
+	limits httpenc.Limits
+	health *health.Server
 }
 
 // NewServer returns an ext_proc server that evaluates with eng.
@@ -106,16 +79,6 @@ func NewServer(eng evaluator.Engine, cfg Config) (*Server, error) {
 		eng: eng, cfg: cfg, log: cfg.logger(),
 		limits: httpenc.Limits{MaxDecoded: int64(cfg.MaxDecodedBytes), MaxRatio: int64(cfg.MaxDecompressionRatio), RatioFloor: 1 << 20},
 		health: health.NewServer(),
-	}
-	switch e := eng.(type) {
-	case Checker:
-		s.check = e.Check
-	case *evaluator.Evaluator:
-		s.check = e.Evaluate
-	default:
-		s.check, s.checkRecords = eng.Evaluate, true
-		s.log.Warn("extproc: the engine cannot evaluate without recording; every check of a streamed response will be recorded",
-			"engine", fmt.Sprintf("%T", eng))
 	}
 	s.SetServing(true)
 	return s, nil
@@ -228,41 +191,13 @@ func (ex *exchange) input(p phase) evaluator.Input {
 // evaluation.
 func (ex *exchange) doorDecision(p phase, v evaluator.Verdict, reason string, st int, msg string) *evaluator.Decision {
 	in := ex.input(p)
-	var d *evaluator.Decision
-	if dd, ok := ex.s.eng.(DoorDecider); ok {
-		d = dd.DoorDecision(in, v, reason, st, msg)
-	} else {
-		d = buildDoorDecision(in, v, reason, st, msg)
-	}
+	d := ex.s.eng.DoorDecision(in, v, reason, st, msg)
 	if p == phaseResponse && d.Interaction != nil && ex.api != "" {
 		d.Interaction.API = ex.api
 	}
 	ex.s.eng.Record(context.WithoutCancel(ex.ctx), d)
 	ex.s.log.Info("extproc: door decision", "phase", p.String(), "decision", string(v), "reason", reason,
 		"decision_id", d.ID, "api", ex.api, "path", ex.pathNoQuery())
-	return d
-}
-
-// buildDoorDecision is DoorDecision for engines that do not offer it.
-func buildDoorDecision(in evaluator.Input, v evaluator.Verdict, reason string, st int, msg string) *evaluator.Decision {
-	path := in.Path
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	api, model, stream := llmapi.Recognize(path)
-	id, err := uuid.NewV7()
-	if err != nil {
-		id = uuid.New()
-	}
-	d := &evaluator.Decision{
-		ID: id.String(), Time: time.Now(), Door: in.Door, SourceIP: in.SourceIP,
-		Verdict: v, WouldBe: v, Reason: reason,
-		Interaction: &interaction.Interaction{API: api, Phase: in.Phase, Path: path, Model: cmp.Or(model, in.Model), Stream: stream || in.Stream},
-	}
-	if v == evaluator.Block {
-		d.Status = st
-		d.Message = msg + " [sluice decision " + d.ID + "]"
-	}
 	return d
 }
 

@@ -151,7 +151,7 @@ func (ex *exchange) checkStream() *evaluator.Decision {
 	in.Body = synthBody(ex.api, ex.model, parts, calls)
 	in.ContentType = "application/json"
 	in.Stream = true
-	d, err := ex.evaluate(ex.s.check, in)
+	d, err := ex.evaluate(ex.s.eng.Check, in)
 	if err != nil {
 		// A failed intermediate check is not final: the whole response is
 		// evaluated at its end. A fail-closed door still cannot let output
@@ -171,9 +171,8 @@ func (ex *exchange) checkStream() *evaluator.Decision {
 		// becomes ending it, as the evaluator does for stream text.
 		d.Verdict, d.Reason, d.Body = evaluator.Block, evaluator.ReasonRedactionImpossible, nil
 	}
-	if !ex.s.checkRecords {
-		ex.s.eng.Record(context.WithoutCancel(ex.ctx), d)
-	}
+	// The deciding check is recorded; the passing ones were not.
+	ex.s.eng.Record(context.WithoutCancel(ex.ctx), d)
 	return d
 }
 

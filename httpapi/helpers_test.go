@@ -18,6 +18,7 @@ import (
 	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/evaluator/interaction"
 	"github.com/sluicehq/sluice/evaluator/llmapi"
+	"github.com/sluicehq/sluice/policy"
 )
 
 const testKey = "sk-sluice-test-3f9c2b7a"
@@ -90,6 +91,23 @@ func (f *fakeEngine) Evaluate(ctx context.Context, in evaluator.Input) (*evaluat
 	}
 	return d, nil
 }
+
+func (f *fakeEngine) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
+	return f.Evaluate(ctx, in)
+}
+
+func (f *fakeEngine) DoorDecision(in evaluator.Input, v evaluator.Verdict, reason string, status int, msg string) *evaluator.Decision {
+	return doorEvaluator.DoorDecision(in, v, reason, status, msg)
+}
+
+// doorEvaluator builds door decisions for the fake engine.
+var doorEvaluator = func() *evaluator.Evaluator {
+	ev, err := evaluator.New(policy.Default(), evaluator.WithDetectors())
+	if err != nil {
+		panic(err)
+	}
+	return ev
+}()
 
 func (f *fakeEngine) Record(_ context.Context, d *evaluator.Decision) {
 	f.recs.Add(1)

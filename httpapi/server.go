@@ -13,12 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 
 	"github.com/sluicehq/sluice/evaluator"
-	"github.com/sluicehq/sluice/evaluator/agent"
-	"github.com/sluicehq/sluice/evaluator/interaction"
-	"github.com/sluicehq/sluice/evaluator/llmapi"
 )
 
 // Paths the Server answers. The serve command mounts the Server on each
@@ -205,48 +201,10 @@ func remoteIP(r *http.Request) string {
 	return host
 }
 
-// doorDecider is what an engine offers to build a decision for traffic a
-// door decided on without evaluating it (*evaluator.Evaluator has it).
-type doorDecider interface {
-	DoorDecision(in evaluator.Input, v evaluator.Verdict, reason string, status int, message string) *evaluator.Decision
-}
-
 // record audits a decision made without an evaluation (a failure, an
 // oversize body, nothing to evaluate), so nothing that reaches the door
 // goes unaudited. It is recorded even when the request was cancelled.
 func (s *Server) record(ctx context.Context, in evaluator.Input, v evaluator.Verdict, reason string, status int, msg string) {
-	var d *evaluator.Decision
-	if dd, ok := s.eng.(doorDecider); ok {
-		d = dd.DoorDecision(in, v, reason, status, msg)
-	} else {
-		d = s.doorDecision(in, v, reason, status, msg)
-	}
-	s.eng.Record(context.WithoutCancel(ctx), d)
+	s.eng.Record(context.WithoutCancel(ctx), s.eng.DoorDecision(in, v, reason, status, msg))
 }
 
-// doorDecision builds the decision record() needs for an engine that
-// cannot: what is known without parsing the body.
-func (s *Server) doorDecision(in evaluator.Input, v evaluator.Verdict, reason string, status int, msg string) *evaluator.Decision {
-	path := urlPath(in.Path)
-	api, model, stream := llmapi.Recognize(path)
-	if model == "" {
-		model = in.Model
-	}
-	ix := &interaction.Interaction{
-		API: api, Phase: in.Phase, Path: path, Model: model, Stream: stream || in.Stream,
-		Principal: in.Principal, Agent: agent.Classify(in.UserAgent), SessionID: in.SessionID,
-		RequestID: in.RequestID, Attributes: in.Attributes,
-	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		id = uuid.New()
-	}
-	d := &evaluator.Decision{
-		ID: id.String(), Time: s.now(), Door: in.Door, SourceIP: in.SourceIP,
-		Verdict: v, WouldBe: v, Reason: reason, Interaction: ix,
-	}
-	if v == evaluator.Block {
-		d.Status, d.Message = status, msg+" [sluice decision "+d.ID+"]"
-	}
-	return d
-}

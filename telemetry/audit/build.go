@@ -182,17 +182,20 @@ func FromDecision(d *evaluator.Decision, o Options) *Record {
 	}
 
 	// Findings.
-	var sensitive map[int][]span
-	if len(d.Findings) > 0 {
-		s.Findings = make([]Finding, 0, len(d.Findings))
-		sensitive = sensitiveSpans(ix, d.Findings)
+	// The evaluator hardens evidence (detect.HardenEvidence); do it again
+	// on a copy so a record is safe whatever built the decision.
+	findings := d.Findings
+	if len(findings) > 0 {
+		s.Findings = make([]Finding, 0, len(findings))
+		findings = slices.Clone(findings)
+		detect.HardenEvidence(ix, findings)
 	}
-	for i := range d.Findings {
-		f := &d.Findings[i]
+	for i := range findings {
+		f := &findings[i]
 		rf := Finding{
 			Category: string(f.Category), Detector: f.Detector, Severity: f.Severity.String(),
 			Confidence: f.Confidence, Location: f.Location, Start: f.Start, End: f.End,
-			Evidence: safeEvidence(scrubEvidence(ix, f, sensitive)), Reason: f.Reason, Excepted: f.Excepted,
+			Evidence: safeEvidence(f.Evidence), Reason: f.Reason, Excepted: f.Excepted,
 		}
 		if f.Segment >= 0 && f.Segment < len(ix.Segments) {
 			seg := &ix.Segments[f.Segment]
@@ -326,91 +329,6 @@ func genAI(ix *interaction.Interaction) *GenAI {
 	return g
 }
 
-// span is a byte range of a segment's text holding a secret or personal
-// value.
-type span struct {
-	start, end int
-	cat        detect.Category
-}
-
-// sensitiveSpans returns, by segment, the spans of every secret and PII
-// finding (excepted ones too: an exception says a value may pass, not that
-// it may be stored). A finding without a usable span covers its segment.
-func sensitiveSpans(ix *interaction.Interaction, findings []detect.Finding) map[int][]span {
-	out := make(map[int][]span)
-	for i := range findings {
-		f := &findings[i]
-		if f.Category != detect.CategorySecret && f.Category != detect.CategoryPII {
-			continue
-		}
-		if f.Segment < 0 || f.Segment >= len(ix.Segments) {
-			continue
-		}
-		n := len(ix.Segments[f.Segment].Text)
-		sp := span{f.Start, f.End, f.Category}
-		if sp.start < 0 || sp.end > n || sp.start >= sp.end {
-			sp.start, sp.end = 0, n
-		}
-		out[f.Segment] = append(out[f.Segment], sp)
-	}
-	for _, spans := range out {
-		slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
-	}
-	return out
-}
-
-// scrubEvidence returns a finding's evidence, rebuilt with secret and PII
-// spans masked when the finding's own span overlaps one (an injection or
-// exfiltration finding quotes its text verbatim with detect.Excerpt, and
-// that text may hold a credential another detector found), then Scrub'd
-// for values no detector reported.
-func scrubEvidence(ix *interaction.Interaction, f *detect.Finding, sensitive map[int][]span) string {
-	if f.Category == detect.CategorySecret || f.Category == detect.CategoryPII || f.Evidence == "" {
-		return f.Evidence // already masked by detect.Mask
-	}
-	spans := sensitive[f.Segment]
-	if len(spans) == 0 {
-		return Scrub(f.Evidence)
-	}
-	text := ix.Segments[f.Segment].Text
-	start, end := f.Start, f.End
-	if start < 0 || end > len(text) || start >= end {
-		start, end = 0, len(text)
-	}
-	var local []span
-	for _, sp := range spans {
-		if sp.end <= start || sp.start >= end {
-			continue
-		}
-		local = append(local, span{max(sp.start, start) - start, min(sp.end, end) - start, sp.cat})
-	}
-	if len(local) == 0 {
-		return Scrub(f.Evidence)
-	}
-	start, end = runeFloor(text, start), runeCeil(text, end)
-	return Scrub(detect.Excerpt(maskSpans(text[start:end], local)))
-}
-
-// maskSpans replaces each span (sorted by start; overlaps merge) with
-// "[REDACTED:<category>]", widening spans to rune boundaries.
-func maskSpans(text string, spans []span) string {
-	var b strings.Builder
-	prev := 0
-	for _, sp := range spans {
-		start, end := runeFloor(text, sp.start), runeCeil(text, sp.end)
-		if end <= prev {
-			continue // inside a span already masked
-		}
-		if start >= prev {
-			b.WriteString(text[prev:start])
-			b.WriteString("[REDACTED:" + string(sp.cat) + "]")
-		} // else it overlaps the previous mask, which now extends to end
-		prev = end
-	}
-	b.WriteString(text[prev:])
-	return b.String()
-}
-
 // capture returns the text of every segment with the span of every finding
 // on it (excepted ones too) replaced by "[REDACTED:<category>]" and the
 // rest Scrub'd, bounded to max bytes.
@@ -418,19 +336,7 @@ func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []
 	if max <= 0 {
 		max = DefaultMaxCaptureBytes
 	}
-	bySeg := make(map[int][]span)
-	for i := range findings {
-		f := &findings[i]
-		if f.Segment < 0 || f.Segment >= len(ix.Segments) {
-			continue
-		}
-		n := len(ix.Segments[f.Segment].Text)
-		sp := span{f.Start, f.End, f.Category}
-		if sp.start < 0 || sp.end > n || sp.start >= sp.end {
-			sp.start, sp.end = 0, n // no usable span: mask the whole value
-		}
-		bySeg[f.Segment] = append(bySeg[f.Segment], sp)
-	}
+	bySeg := detect.SpansBySegment(ix, findings, nil)
 	var out []Captured
 	budget := max
 	for i := range ix.Segments {
@@ -440,13 +346,12 @@ func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []
 		}
 		text := seg.Text
 		if spans := bySeg[i]; len(spans) > 0 {
-			slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
-			text = maskSpans(text, spans)
+			text = detect.MaskSpans(text, spans)
 		}
-		text = Scrub(text)
+		text = detect.Scrub(text)
 		c := Captured{Location: seg.Location, Role: string(seg.Role), Kind: string(seg.Kind), Trust: seg.Trust.String()}
 		if len(text) > budget {
-			cut := runeFloor(text, budget)
+			cut := detect.RuneFloor(text, budget)
 			text, c.Truncated = text[:cut], true
 		}
 		budget -= len(text)
@@ -454,24 +359,4 @@ func capture(ix *interaction.Interaction, findings []detect.Finding, max int) []
 		out = append(out, c)
 	}
 	return out
-}
-
-func runeFloor(s string, i int) int {
-	if i >= len(s) {
-		return len(s)
-	}
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return i
-}
-
-func runeCeil(s string, i int) int {
-	if i >= len(s) {
-		return len(s)
-	}
-	for i < len(s) && !utf8.RuneStart(s[i]) {
-		i++
-	}
-	return i
 }
