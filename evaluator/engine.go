@@ -33,7 +33,9 @@ type Engine interface {
 var _ Engine = (*Evaluator)(nil)
 
 // Check is Evaluate: a bare Evaluator records nothing.
-func (e *Evaluator) Check(ctx context.Context, in Input) (*Decision, error) { return e.Evaluate(ctx, in) }
+func (e *Evaluator) Check(ctx context.Context, in Input) (*Decision, error) {
+	return e.Evaluate(ctx, in)
+}
 
 // Record does nothing on a bare Evaluator: it has no sinks. It exists so an
 // *Evaluator is an Engine for the CLI and tests.

@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-
 	"github.com/sluicehq/sluice/evaluator"
 )
 
@@ -207,4 +206,3 @@ func remoteIP(r *http.Request) string {
 func (s *Server) record(ctx context.Context, in evaluator.Input, v evaluator.Verdict, reason string, status int, msg string) {
 	s.eng.Record(context.WithoutCancel(ctx), s.eng.DoorDecision(in, v, reason, status, msg))
 }
-
