@@ -22,6 +22,7 @@ import (
 	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/internal/corpus"
+	"github.com/sluicehq/sluice/tools/train/split"
 )
 
 // Row is the score of one corpus file (or one slice of it).
@@ -95,6 +96,14 @@ func Run(ctx context.Context, ev *evaluator.Evaluator, opt Options) ([]Row, erro
 		relabels, err := corpus.Relabels(name)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
+		}
+		if trainedOn[name] && opt.Filter == nil {
+			// The classifier learnt from part of these files: its
+			// figures count only on the held-out split.
+			held := opt
+			held.Filter = func(r *corpus.Record) bool { return split.Held(name, r) }
+			rows = append(rows, score(ctx, ev, name, name+" (held out)", recs, nil, held))
+			continue
 		}
 		if relabels == nil {
 			rows = append(rows, score(ctx, ev, name, name, recs, nil, opt))
@@ -190,6 +199,13 @@ func supportedPII(rec *corpus.Record) bool {
 	return false
 }
 
+// trainedOn are the corpus files the injection classifier's training split
+// is drawn from (tools/train).
+var trainedOn = map[string]bool{
+	"prompt_injection": true, "prompt_injection_multilingual": true, "jailbreak": true,
+	"benign": true, "benign_multilingual": true, "benign_documents": true,
+}
+
 // targets are the categories that count as catching an attack in a file.
 // Injection and jailbreak are sibling categories (both blocked by the
 // default policy): catching a jailbreak prompt as prompt_injection counts.
@@ -267,7 +283,13 @@ func wrap(file string, rec *corpus.Record) ([]byte, string) {
 	msgs = append(msgs, map[string]any{"role": "system", "content": sys})
 	switch {
 	case file == "commands" || file == "tool_payloads":
-		tool, key := toolFor(rec)
+		// Commands are what a shell tool is asked to run; tool payloads
+		// are injections (SQL, shell metacharacters, code) smuggled into a
+		// data argument of an ordinary tool.
+		tool, key := "bash", "command"
+		if file == "tool_payloads" {
+			tool, key = "lookup_customer", "name"
+		}
 		args, _ := json.Marshal(map[string]string{key: rec.Text})
 		msgs = append(msgs,
 			map[string]any{"role": "user", "content": "Please take care of it."},
@@ -290,18 +312,6 @@ func wrap(file string, rec *corpus.Record) ([]byte, string) {
 	}
 	body, _ := json.Marshal(map[string]any{"model": "gpt-4o", "messages": msgs})
 	return body, path
-}
-
-// toolFor picks the tool a payload would be sent to.
-func toolFor(rec *corpus.Record) (name, argKey string) {
-	s := strings.ToLower(rec.Subtype + " " + rec.ID)
-	switch {
-	case strings.Contains(s, "sql"):
-		return "run_sql", "query"
-	case strings.Contains(s, "python") || strings.Contains(s, "code_exec"):
-		return "python", "code"
-	}
-	return "bash", "command"
 }
 
 // Print writes rows as an aligned table.
