@@ -22,11 +22,18 @@ build:
 run: build
 	./$(BIN) serve
 
-# examples evaluates the bundled example requests under full enforcement.
+# examples evaluates the bundled example requests under full enforcement,
+# each sent to the path of its API (the file name says which).
 examples: build
 	@for f in examples/*.json; do \
+		case $$f in \
+		*anthropic*) p=/v1/messages ;; \
+		*responses*) p=/v1/responses ;; \
+		*gemini*) p=/v1beta/models/gemini-2.5-flash:generateContent ;; \
+		*) p=/v1/chat/completions ;; \
+		esac; \
 		printf '%-44s ' "$$f"; \
-		./$(BIN) eval --mode enforce --format summary $$f; \
+		./$(BIN) eval --mode enforce --format summary --path $$p $$f; \
 	done
 
 test: fmt-check vet
