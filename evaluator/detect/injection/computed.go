@@ -94,18 +94,37 @@ func oddEnough(line string) bool {
 	if len(line) < 24 {
 		return false
 	}
-	odd := 0
+	// Branch-free: an odd byte counts 1, a capital counts 1 when the byte
+	// before it is a small letter.
+	odd, lower := 0, 0
 	for i := 0; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == '[' || c == ']' || c == '(' || c == ')' || c == '{' || c == '}' || c == '\\' || c == '^' ||
-			c == '`' || c == '!' || c == '$' || c == '*' || c == '~' || c == '+':
-			odd++
-		case c >= 'A' && c <= 'Z' && i > 0 && line[i-1] >= 'a' && line[i-1] <= 'z':
-			odd++
-		}
+		k := oddClass[line[i]]
+		odd += int(k&oddMark) + int(k>>oddUpperShift)&lower
+		lower = int(k>>oddLowerShift) & 1
 	}
 	return odd >= suffixMinWeird
 }
+
+// oddClass marks the bytes oddEnough counts: brackets and marks, capitals
+// and small letters.
+const (
+	oddMark       = 1
+	oddUpperShift = 1
+	oddLowerShift = 2
+)
+
+var oddClass = func() (t [256]uint8) {
+	for _, c := range []byte("[](){}\\^`!$*~+") {
+		t[c] = oddMark
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 1 << oddUpperShift
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 1 << oddLowerShift
+	}
+	return t
+}()
 
 // tokenWeirdness scores one white-space-delimited token: 1 for a stray
 // bracket or mark standing alone or a word glued to unbalanced
@@ -211,6 +230,20 @@ const manyShotTurns = 16
 var turnMarkers = []string{"user:", "human:", "assistant:", "ai:", "q:", "a:", "question:", "answer:",
 	"bot:", "chatbot:", "model:", "person a:", "person b:", "user 1:", "user 2:"}
 
+// markerEnd holds the bytes a turn marker can end with before its colon,
+// in either case: most colons in code and prose ("type: ", "Note: ") are
+// turned away on the byte before them.
+var markerEnd = func() (t [256]bool) {
+	for _, m := range turnMarkers {
+		c := m[len(m)-2]
+		t[c] = true
+		if c >= 'a' && c <= 'z' {
+			t[c-'a'+'A'] = true
+		}
+	}
+	return t
+}()
+
 // dialogueTurns counts alternating turn markers in text and returns the
 // count and the span from the first marker to the end of the last one.
 func dialogueTurns(text string) (int, int, int) {
@@ -224,7 +257,7 @@ func dialogueTurns(text string) (int, int, int) {
 		}
 		c += i
 		i = c + 1
-		if c+1 >= len(text) || text[c+1] != ' ' || c == 0 {
+		if c+1 >= len(text) || text[c+1] != ' ' || c == 0 || !markerEnd[text[c-1]] {
 			continue
 		}
 		for _, m := range turnMarkers {

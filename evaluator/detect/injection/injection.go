@@ -82,8 +82,8 @@ func compile() *automaton {
 				terms = append(terms, t)
 			}
 		}
-		compiled = buildAutomaton(terms, nil, denseDepth)
-		compiled.ascii = buildAutomaton(terms, isASCIIKey, asciiDenseDepth)
+		compiled = buildAutomaton(terms, nil, denseDepth, false)
+		compiled.ascii = buildAutomaton(terms, isASCIIKey, asciiDenseDepth, true)
 	})
 	return compiled
 }

@@ -1,7 +1,7 @@
 package injection
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -116,16 +116,33 @@ const (
 )
 
 // buildAutomaton compiles the terms for which keep is true (all when keep
-// is nil), with dense rows down to depth.
-func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton {
+// is nil), with dense rows down to depth. With collapse, the dense rows
+// collapse runs of white space themselves, for runASCII.
+func buildAutomaton(terms []term, keep func(*term) bool, depth int32, collapse bool) *automaton {
 	a := &automaton{terms: terms}
+	type edge struct {
+		b    byte
+		next int32
+	}
 	type node struct {
-		children map[byte]int32
+		children []edge // sorted by byte
 		outs     []int32
 		fail     int32
 		depth    int32
+		last     byte // the byte of the edge into the node
 	}
-	nodes := []node{{children: map[byte]int32{}}}
+	child := func(n *node, b byte) (int32, bool) {
+		i, ok := slices.BinarySearchFunc(n.children, b, func(e edge, b byte) int { return int(e.b) - int(b) })
+		if !ok {
+			return 0, false
+		}
+		return n.children[i].next, true
+	}
+	size := 1
+	for id := range terms {
+		size += len(terms[id].key)
+	}
+	nodes := make([]node, 1, size)
 	for id := range terms {
 		t := &terms[id]
 		if keep != nil && !keep(t) {
@@ -134,30 +151,24 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 		s := int32(0)
 		for i := 0; i < len(t.key); i++ {
 			b := t.key[i]
-			next, ok := nodes[s].children[b]
-			if !ok {
-				next = int32(len(nodes))
-				nodes = append(nodes, node{children: map[byte]int32{}, depth: nodes[s].depth + 1})
-				nodes[s].children[b] = next
+			k, ok := slices.BinarySearchFunc(nodes[s].children, b, func(e edge, b byte) int { return int(e.b) - int(b) })
+			if ok {
+				s = nodes[s].children[k].next
+				continue
 			}
+			next := int32(len(nodes))
+			nodes = append(nodes, node{depth: nodes[s].depth + 1, last: b})
+			nodes[s].children = slices.Insert(nodes[s].children, k, edge{b, next})
 			s = next
 		}
 		nodes[s].outs = append(nodes[s].outs, int32(id))
 	}
-	sortedChildren := func(n *node) []byte {
-		bs := make([]byte, 0, len(n.children))
-		for b := range n.children {
-			bs = append(bs, b)
-		}
-		sort.Slice(bs, func(i, j int) bool { return bs[i] < bs[j] })
-		return bs
-	}
 	// Breadth-first order, failure links, inherited outputs.
-	order := []int32{0}
+	order := make([]int32, 1, len(nodes))
 	for qi := 0; qi < len(order); qi++ {
 		s := order[qi]
-		for _, b := range sortedChildren(&nodes[s]) {
-			c := nodes[s].children[b]
+		for _, e := range nodes[s].children {
+			c := e.next
 			order = append(order, c)
 			if s == 0 {
 				nodes[c].fail = 0
@@ -165,7 +176,7 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 			}
 			f := nodes[s].fail
 			for {
-				if next, ok := nodes[f].children[b]; ok {
+				if next, ok := child(&nodes[f], e.b); ok {
 					nodes[c].fail = next
 					break
 				}
@@ -178,7 +189,9 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 		}
 	}
 	for _, s := range order[1:] {
-		nodes[s].outs = append(nodes[s].outs, nodes[nodes[s].fail].outs...)
+		if fo := nodes[nodes[s].fail].outs; len(fo) > 0 {
+			nodes[s].outs = append(nodes[s].outs, fo...)
+		}
 	}
 	// Renumber breadth first.
 	newID := make([]int32, len(nodes))
@@ -193,12 +206,11 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 	rows := make([][256]int32, a.nDense)
 	for i := int32(0); i < a.nDense; i++ {
 		n := &nodes[order[i]]
-		for b := 0; b < 256; b++ {
-			if child, ok := n.children[byte(b)]; ok {
-				rows[i][b] = newID[child]
-			} else if i != 0 {
-				rows[i][b] = rows[newID[n.fail]][b]
-			}
+		if i != 0 {
+			rows[i] = rows[newID[n.fail]]
+		}
+		for _, e := range n.children {
+			rows[i][e.b] = newID[e.next]
 		}
 	}
 	// Byte classes: bytes whose columns agree in every dense row share a
@@ -210,6 +222,11 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 	for b := 0; b < 256; b++ {
 		col = col[:0]
 		zero := true
+		if b == ' ' {
+			// White space gets a class of its own: the ASCII automaton
+			// rewrites its column (see collapseSpaces).
+			col = append(col, ' ')
+		}
 		for i := range rows {
 			v := rows[i][b]
 			zero = zero && v == 0
@@ -258,6 +275,22 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 			}
 		}
 	}
+	if collapse {
+		// A state entered by a space stays where it is on more white
+		// space, without reporting its terms again: the collapsing of
+		// white space runs, done by the table (see runASCII). No other
+		// path reads these entries: they feed a space only after a
+		// byte that is not one.
+		sp := uint32(a.class[' '])
+		for i := int32(1); i < a.nDense && sp != 0; i++ {
+			if nodes[order[i]].last == ' ' {
+				a.dense[uint32(i)*a.nc+sp] = uint32(i) * a.nc
+			}
+		}
+		for _, c := range []byte{'\t', '\r'} {
+			a.rawClass[c] = a.class[' ']
+		}
+	}
 	// States, edges and outputs, in the new order.
 	a.states = make([]acState, len(nodes))
 	a.outIdx = make([][2]int32, len(nodes))
@@ -265,7 +298,7 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 		n := &nodes[s]
 		st := &a.states[i]
 		st.fail = newID[n.fail]
-		children := sortedChildren(n)
+		children := n.children
 		if len(children) > 255 {
 			panic("injection: state with too many edges")
 		}
@@ -273,11 +306,11 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32) *automaton
 		switch len(children) {
 		case 0:
 		case 1:
-			st.b, st.next = children[0], trans(newID[n.children[children[0]]])
+			st.b, st.next = children[0].b, trans(newID[children[0].next])
 		default:
 			st.next = uint32(len(a.edges))
-			for _, b := range children {
-				a.edges = append(a.edges, acEdge{b: b, next: trans(newID[n.children[b]])})
+			for _, e := range children {
+				a.edges = append(a.edges, acEdge{b: e.b, next: trans(newID[e.next])})
 			}
 		}
 		a.outIdx[i][0] = int32(len(a.outs))
@@ -321,14 +354,15 @@ func (a *automaton) step(t uint32, b byte) uint32 {
 	if t&tSparse == 0 {
 		return a.dense[t&tMask+uint32(a.class[b])]
 	}
-	return a.stepSparse(int32(t&tMask), b)
+	return a.stepSparse(a.states, int32(t&tMask), b)
 }
 
 // stepSparse follows byte b from deep state s: its own edges, else its
-// failure links down to a state with a dense row.
-func (a *automaton) stepSparse(s int32, b byte) uint32 {
+// failure links down to a state with a dense row. states is a.states,
+// passed so that a caller's loop keeps it in a register.
+func (a *automaton) stepSparse(states []acState, s int32, b byte) uint32 {
 	for {
-		st := &a.states[s]
+		st := &states[s]
 		if st.n == 1 {
 			if st.b == b {
 				return st.next
@@ -371,16 +405,14 @@ type scanner struct {
 	results []result
 }
 
-// Byte kinds for scanASCII: the bytes that need more than a step.
+// Byte kinds for runASCII: the bytes that need more than a transition.
 const (
 	kPlain = iota
-	kSpace // ' ', '\t', '\r': collapsed
-	kLine  // '\n': collapsed, and may end a sentence
 	kStop  // '.', '!', '?': may end a sentence
+	kLine  // '\n': may end a sentence (a call to find out)
 )
 
 var asciiKind = func() (k [256]uint8) {
-	k[' '], k['\t'], k['\r'] = kSpace, kSpace, kSpace
 	k['\n'] = kLine
 	k['.'], k['!'], k['?'] = kStop, kStop, kStop
 	return k
@@ -422,7 +454,7 @@ func (a *automaton) scanRunes(text string, sc *scanner) {
 			if t&tSparse == 0 {
 				t = a.dense[t&tMask+uint32(a.class[c])]
 			} else {
-				t = a.stepSparse(int32(t&tMask), c)
+				t = a.stepSparse(a.states, int32(t&tMask), c)
 			}
 			i++
 			if t&tOut != 0 {
@@ -486,49 +518,149 @@ func (a *automaton) scanRunes(text string, sc *scanner) {
 	}
 }
 
+// asciiScan is the state of scanASCII, handed between its fast loop and
+// its byte-at-a-time steps.
+type asciiScan struct {
+	i        int    // next byte
+	t        uint32 // the transition into the current state
+	sentence int32
+}
+
 // scanASCII is scan for ASCII text, where every byte is a rune (so the
 // rune count is the byte offset) and canonical form is only lower case and
-// collapsed white space. Letters, digits and most punctuation take the
-// first branch: one table lookup, one transition, no call.
+// collapsed white space. A fast loop without calls, so that its state
+// stays in registers, takes the common bytes; it stops at a byte that
+// needs more (a line break, a deep state, a state where terms end),
+// which stepASCII takes. Neither keeps the positions of the bytes fed: the
+// rare hit finds its start by walking back over the text.
 func (a *automaton) scanASCII(text string, sc *scanner) {
-	var (
-		t        uint32 // the transition into the current state
-		fed      int32  // canonical bytes fed
-		sentence int32
-		space    bool // the last fed byte was a collapsed space
-		dense    = a.dense
-	)
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		k := asciiKind[c]
-		if k == kSpace || k == kLine {
-			if k == kLine && newlineEndsSentence(text, i) {
+	var st asciiScan
+	for {
+		a.runASCII(text, &st)
+		if st.i >= len(text) {
+			return
+		}
+		a.stepASCII(text, sc, &st)
+	}
+}
+
+// runASCII advances st over the bytes whose transition leads into a state
+// where no term ends, and stops before any other, and before a line
+// break. White space runs collapse in the dense rows themselves (see
+// buildAutomaton); deep states collapse them here.
+func (a *automaton) runASCII(text string, st *asciiScan) {
+	i, t, sentence := st.i, st.t, st.sentence
+	if t&tOut == 0 {
+		dense, states := a.dense, a.states
+		for ; i < len(text); i++ {
+			c := text[i]
+			k := asciiKind[c]
+			if k == kLine {
+				break
+			}
+			var next uint32
+			if t&tSparse == 0 {
+				next = dense[t+uint32(a.rawClass[c])]
+			} else {
+				b := asciiCanon[c]
+				if b == ' ' && i > 0 && isSpace(text[i-1]) {
+					continue // collapsed
+				}
+				next = a.stepSparse(states, int32(t&tMask), b)
+			}
+			if next&tOut != 0 {
+				break
+			}
+			t = next
+			if k == kStop && (i+1 == len(text) || isSpace(text[i+1])) {
 				sentence++
 			}
-			if space {
+		}
+	}
+	st.i, st.t, st.sentence = i, t, sentence
+}
+
+// asciiCanon is the canonical byte of an ASCII byte: lower case, white
+// space as ' '.
+var asciiCanon = func() (t [256]byte) {
+	for c := range t {
+		b := byte(c)
+		switch {
+		case b >= 'A' && b <= 'Z':
+			b += 'a' - 'A'
+		case isSpace(b):
+			b = ' '
+		}
+		t[c] = b
+	}
+	return t
+}()
+
+// stepASCII advances st by one byte, whatever it is, and on while the
+// state is a deep one.
+func (a *automaton) stepASCII(text string, sc *scanner, st *asciiScan) {
+	for {
+		i := st.i
+		st.i++
+		c := text[i]
+		if isSpace(c) {
+			if c == '\n' && newlineEndsSentence(text, i) {
+				st.sentence++
+			}
+			if i > 0 && isSpace(text[i-1]) {
+				// Collapsed into the space fed for the run's first byte.
+				if st.t&tSparse == 0 || st.i >= len(text) {
+					return
+				}
 				continue
 			}
-			space = true
 			c = ' '
-		} else {
-			space = false
+		} else if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		sc.posRing[fed&(ringSize-1)] = int32(i)
-		fed++
-		if t&tSparse == 0 {
-			t = dense[t&tMask+uint32(a.rawClass[c])]
+		if st.t&tSparse == 0 {
+			st.t = a.dense[st.t&tMask+uint32(a.class[c])]
 		} else {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
+			st.t = a.stepSparse(a.states, int32(st.t&tMask), c)
+		}
+		if st.t&tOut != 0 {
+			a.emitASCII(text, sc, a.stateOf(st.t), st.sentence, i)
+		}
+		if (c == '.' || c == '!' || c == '?') && (st.i == len(text) || isSpace(text[st.i])) {
+			st.sentence++
+		}
+		if st.t&tSparse == 0 || st.i >= len(text) {
+			return
+		}
+	}
+}
+
+// emitASCII is emit for scanASCII: the hit's last canonical byte came
+// from text[last], and its start is found by walking back over the text,
+// a run of white space counting as the one space it was fed as.
+func (a *automaton) emitASCII(text string, sc *scanner, s, sentence int32, last int) {
+	o := a.outIdx[s]
+	for i := o[0]; i < o[1]; i++ {
+		id := a.outs[i]
+		t := &a.terms[id]
+		n := len(t.key)
+		if n > ringSize {
+			continue // as scanRunes, which keeps the last ringSize positions
+		}
+		start := last
+		for k := 1; k < n; k++ {
+			start--
+			if isSpace(text[start]) {
+				for start > 0 && isSpace(text[start-1]) {
+					start--
+				}
 			}
-			t = a.stepSparse(int32(t&tMask), c)
 		}
-		if t&tOut != 0 {
-			a.emit(text, sc, a.stateOf(t), fed, int32(i+1), sentence, i+1)
+		if !a.boundaryOK(text, t, start, last+1) {
+			continue
 		}
-		if k == kStop && (i+1 == len(text) || isSpace(text[i+1])) {
-			sentence++
-		}
+		sc.hits = append(sc.hits, hit{term: id, start: int32(start), end: int32(last + 1),
+			runeAt: int32(last+1) - t.runes, sentence: sentence})
 	}
 }
 

@@ -250,8 +250,130 @@ const (
 // each computes the features of text: character 3- and 5-grams, words and
 // pairs of adjacent words, in batches handed to out. It is one function
 // with its state in locals, and no closures, so that the compiler keeps
-// the state in registers: this is the classifier's hot loop.
+// the state in registers: this is the classifier's hot loop. ASCII text
+// takes eachASCII, which computes the same features byte by byte.
 func each(text string, out *featureAcc) int {
+	if isASCII(text) {
+		return eachASCII(text, out)
+	}
+	return eachRunes(text, out)
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if v&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Byte kinds for eachASCII.
+const (
+	aOther = iota // punctuation and control characters
+	aSpace        // ' ', '\n', '\t', '\r'
+	aWord         // letters and digits
+)
+
+// asciiKind and asciiLower classify and lower-case bytes for eachASCII,
+// as eachRunes does rune by rune.
+var asciiKind, asciiLower = func() (k, l [128]uint8) {
+	for c := 0; c < 128; c++ {
+		l[c] = uint8(c)
+		switch {
+		case c == ' ' || c == '\n' || c == '\t' || c == '\r':
+			k[c] = aSpace
+		case c >= 'A' && c <= 'Z':
+			k[c], l[c] = aWord, uint8(c+'a'-'A')
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			k[c] = aWord
+		}
+	}
+	return k, l
+}()
+
+// eachASCII is each for ASCII text: no rune decoding, and a table lookup
+// where eachRunes asks the unicode tables. The features and their batches
+// are the same, so scores are bit for bit the same.
+func eachASCII(text string, out *featureAcc) int {
+	var (
+		buf                [256]uint32 // features: bucket | sign<<31
+		nb, n              int
+		r0, r1, r2, r3, r4 uint64 = ' ', 0, 0, 0, 0 // the last bytes, newest first
+		pos                       = 1               // bytes pushed
+		word               uint64 = fnvOffset
+		wordLen            int
+		prev               uint64
+		space              = true // the last canonical byte was a space
+	)
+	for i := 0; i <= len(text); i++ {
+		var c byte
+		if i == len(text) {
+			// End of text: close the last word with a space.
+			if space {
+				break
+			}
+			c = ' '
+		} else {
+			c = text[i] & 0x7f
+		}
+		if nb > len(buf)-8 {
+			n += nb
+			out.flush(buf[:nb])
+			nb = 0
+		}
+		k := asciiKind[c]
+		if k == aSpace {
+			if space {
+				continue
+			}
+			space = true
+			c = ' '
+		} else {
+			space = false
+			c = asciiLower[c]
+		}
+		if k == aWord {
+			word = (word ^ uint64(c)) * fnvPrime
+			wordLen++
+		} else if wordLen > 0 {
+			buf[nb] = feature(word ^ 0x9e3779b97f4a7c15) // unigram, salted apart from n-grams
+			nb++
+			if prev != 0 {
+				buf[nb] = feature((prev*31 + word) ^ 0xc2b2ae3d27d4eb4f) // bigram
+				nb++
+			}
+			prev, word, wordLen = word, fnvOffset, 0
+		}
+		r4, r3, r2, r1, r0 = r3, r2, r1, r0, uint64(c)
+		pos++
+		if pos >= 3 {
+			x := r0*kr0 + r1*kr1 + r2*kr2
+			buf[nb] = feature(x ^ 3)
+			nb++
+			if pos >= 5 {
+				x += r3*kr3 + r4*kr4
+				buf[nb] = feature(x ^ 5)
+				nb++
+			}
+		}
+	}
+	n += nb
+	out.flush(buf[:nb])
+	return n
+}
+
+// eachRunes is each for any text.
+func eachRunes(text string, out *featureAcc) int {
 	var (
 		buf                [256]uint32 // features: bucket | sign<<31
 		nb, n              int
