@@ -360,6 +360,7 @@ func TestDifferentialHandWritten(t *testing.T) {
 // acceptance, decoded values, and that every node's range holds its value.
 func differential(t *testing.T, b []byte) {
 	t.Helper()
+	sameAsReference(t, b)
 	tr, err := Parse(b)
 	valid := json.Valid(b)
 	if errors.Is(err, ErrTooDeep) {
@@ -473,6 +474,62 @@ func TestSkipPlain8(t *testing.T) {
 		b := strings.Repeat(string([]byte{plainByte}), 19)
 		if got := skipPlain8(b, 0); got != 16 {
 			t.Errorf("plain %#x: skipped to %d, want 16", plainByte, got)
+		}
+	}
+}
+
+// sameAsReference parses b with the first version of the parser
+// (reference_test.go) and with this one, fresh and into a tree that held
+// another document, and fails unless the trees and errors are identical.
+func sameAsReference(t *testing.T, b []byte) {
+	t.Helper()
+	want, werr := refParse(b)
+	got, gerr := Parse(b)
+	sameResult(t, b, want, werr, got, gerr)
+	reused := reusedTree(t)
+	rerr := (Parser{Reuse: true}).ParseInto(reused, string(b))
+	if rerr != nil {
+		reused = nil
+	}
+	sameResult(t, b, want, werr, reused, rerr)
+}
+
+// reusedTree returns a tree that holds a document with escapes and
+// anomalies, so that stale storage would show.
+func reusedTree(t *testing.T) *Tree {
+	t.Helper()
+	var tr Tree
+	doc := `{"k":"v\n","K":[1,2,{"x":"\u00e9","x":null}],"z":"` + strings.Repeat(`a\\`, 300) + `"}`
+	if err := (Parser{Reuse: true}).ParseInto(&tr, doc); err != nil {
+		t.Fatal(err)
+	}
+	return &tr
+}
+
+func sameResult(t *testing.T, b []byte, want *Tree, werr error, got *Tree, gerr error) {
+	t.Helper()
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("reference err = %v, got %v, input %q", werr, gerr, clip(b))
+	}
+	if werr != nil {
+		var we, ge *SyntaxError
+		if !errors.As(werr, &we) || !errors.As(gerr, &ge) || *we != *ge {
+			t.Fatalf("reference err = %v, got %v, input %q", werr, gerr, clip(b))
+		}
+		return
+	}
+	if want.Strings != got.Strings || len(want.Nodes) != len(got.Nodes) || len(want.Anomalies) != len(got.Anomalies) {
+		t.Fatalf("reference: %d nodes, %d strings, %d anomalies; got %d, %d, %d; input %q",
+			len(want.Nodes), want.Strings, len(want.Anomalies), len(got.Nodes), got.Strings, len(got.Anomalies), clip(b))
+	}
+	for i := range want.Nodes {
+		if want.Nodes[i] != got.Nodes[i] {
+			t.Fatalf("node %d: reference %+v, got %+v, input %q", i, want.Nodes[i], got.Nodes[i], clip(b))
+		}
+	}
+	for i := range want.Anomalies {
+		if want.Anomalies[i] != got.Anomalies[i] {
+			t.Fatalf("anomaly %d: reference %+v, got %+v, input %q", i, want.Anomalies[i], got.Anomalies[i], clip(b))
 		}
 	}
 }
