@@ -89,7 +89,7 @@ type automaton struct {
 // (n of them, sorted by byte).
 type acState struct {
 	next uint32 // the transition on b; for n > 1, the index of the first edge
-	fail int32
+	fail uint32 // the failure link, as a transition (without tOut)
 	b    byte
 	n    uint8 // edges
 }
@@ -287,7 +287,7 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32, collapse b
 				a.dense[uint32(i)*a.nc+sp] = uint32(i) * a.nc
 			}
 		}
-		for _, c := range []byte{'\t', '\r'} {
+		for _, c := range []byte{'\t', '\r', '\n'} {
 			a.rawClass[c] = a.class[' ']
 		}
 	}
@@ -297,7 +297,7 @@ func buildAutomaton(terms []term, keep func(*term) bool, depth int32, collapse b
 	for i, s := range order {
 		n := &nodes[s]
 		st := &a.states[i]
-		st.fail = newID[n.fail]
+		st.fail = trans(newID[n.fail]) &^ tOut
 		children := n.children
 		if len(children) > 255 {
 			panic("injection: state with too many edges")
@@ -325,15 +325,16 @@ func isASCIIKey(t *term) bool { return isASCII(t.key) }
 
 // isASCII reports whether s is all ASCII, eight bytes at a time.
 func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		v := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	for len(s) >= 8 {
+		// One load: the compiler combines the bytes.
+		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 		if v&0x8080808080808080 != 0 {
 			return false
 		}
+		s = s[8:]
 	}
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
@@ -376,10 +377,10 @@ func (a *automaton) stepSparse(states []acState, s int32, b byte) uint32 {
 				}
 			}
 		}
-		s = st.fail
-		if s < a.nDense {
-			return a.dense[uint32(s)*a.nc+uint32(a.class[b])]
+		if st.fail&tSparse == 0 {
+			return a.dense[st.fail+uint32(a.class[b])]
 		}
+		s = int32(st.fail & tMask)
 	}
 }
 
@@ -404,19 +405,6 @@ type scanner struct {
 	present famSet // the families whose famHits lists may be non-empty
 	results []result
 }
-
-// Byte kinds for runASCII: the bytes that need more than a transition.
-const (
-	kPlain = iota
-	kStop  // '.', '!', '?': may end a sentence
-	kLine  // '\n': may end a sentence (a call to find out)
-)
-
-var asciiKind = func() (k [256]uint8) {
-	k['\n'] = kLine
-	k['.'], k['!'], k['?'] = kStop, kStop, kStop
-	return k
-}()
 
 // scan appends the hits of a's terms in text to sc.hits. ASCII text goes
 // to the ASCII automaton's byte loop; other text is read rune by rune,
@@ -519,10 +507,13 @@ func (a *automaton) scanRunes(text string, sc *scanner) {
 }
 
 // asciiScan is the state of scanASCII, handed between its fast loop and
-// its byte-at-a-time steps.
+// its byte-at-a-time step.
 type asciiScan struct {
-	i        int    // next byte
-	t        uint32 // the transition into the current state
+	i int    // next byte
+	t uint32 // the transition into the current state
+	// Sentence numbers are counted only when a hit needs one: sentence
+	// breaks before byte cpos have been counted, and there are sentence.
+	cpos     int
 	sentence int32
 }
 
@@ -530,9 +521,10 @@ type asciiScan struct {
 // rune count is the byte offset) and canonical form is only lower case and
 // collapsed white space. A fast loop without calls, so that its state
 // stays in registers, takes the common bytes; it stops at a byte that
-// needs more (a line break, a deep state, a state where terms end),
-// which stepASCII takes. Neither keeps the positions of the bytes fed: the
-// rare hit finds its start by walking back over the text.
+// needs more (a state where terms end, a deep state it cannot step),
+// which stepASCII takes. Neither keeps the positions of the bytes fed nor
+// counts sentences: the rare hit finds its start by walking back over the
+// text, and its sentence number by counting forward from the last hit's.
 func (a *automaton) scanASCII(text string, sc *scanner) {
 	var st asciiScan
 	for {
@@ -545,39 +537,52 @@ func (a *automaton) scanASCII(text string, sc *scanner) {
 }
 
 // runASCII advances st over the bytes whose transition leads into a state
-// where no term ends, and stops before any other, and before a line
-// break. White space runs collapse in the dense rows themselves (see
-// buildAutomaton); deep states collapse them here.
+// where no term ends, and stops before any other. White space runs
+// collapse in the dense rows themselves (see buildAutomaton). A deep state
+// is stepped here when its one edge or its failure link into a dense state
+// does it; anything else is left to stepASCII.
 func (a *automaton) runASCII(text string, st *asciiScan) {
-	i, t, sentence := st.i, st.t, st.sentence
+	i, t := st.i, st.t
 	if t&tOut == 0 {
-		dense, states := a.dense, a.states
+		dense, states, edges := a.dense, a.states, a.edges
 		for ; i < len(text); i++ {
 			c := text[i]
-			k := asciiKind[c]
-			if k == kLine {
-				break
-			}
 			var next uint32
 			if t&tSparse == 0 {
 				next = dense[t+uint32(a.rawClass[c])]
 			} else {
+				s := &states[t&tMask]
 				b := asciiCanon[c]
-				if b == ' ' && i > 0 && isSpace(text[i-1]) {
-					continue // collapsed
+				if b == ' ' && isSpace(text[i-1]) {
+					break // a run to collapse
 				}
-				next = a.stepSparse(states, int32(t&tMask), b)
+				next = tSparse // none yet
+				if s.n == 1 {
+					if s.b == b {
+						next = s.next
+					}
+				} else if s.n > 1 {
+					for _, e := range edges[s.next : s.next+uint32(s.n)] {
+						if e.b == b {
+							next = e.next
+							break
+						}
+					}
+				}
+				if next == tSparse {
+					if s.fail&tSparse != 0 {
+						break // a longer walk down failure links
+					}
+					next = dense[s.fail+uint32(a.rawClass[c])]
+				}
 			}
 			if next&tOut != 0 {
 				break
 			}
 			t = next
-			if k == kStop && (i+1 == len(text) || isSpace(text[i+1])) {
-				sentence++
-			}
 		}
 	}
-	st.i, st.t, st.sentence = i, t, sentence
+	st.i, st.t = i, t
 }
 
 // asciiCanon is the canonical byte of an ASCII byte: lower case, white
@@ -596,43 +601,73 @@ var asciiCanon = func() (t [256]byte) {
 	return t
 }()
 
-// stepASCII advances st by one byte, whatever it is, and on while the
-// state is a deep one.
+// stepASCII advances st by one byte, whatever it is.
 func (a *automaton) stepASCII(text string, sc *scanner, st *asciiScan) {
-	for {
-		i := st.i
-		st.i++
-		c := text[i]
-		if isSpace(c) {
-			if c == '\n' && newlineEndsSentence(text, i) {
-				st.sentence++
-			}
-			if i > 0 && isSpace(text[i-1]) {
-				// Collapsed into the space fed for the run's first byte.
-				if st.t&tSparse == 0 || st.i >= len(text) {
-					return
-				}
+	i := st.i
+	st.i++
+	c := asciiCanon[text[i]]
+	if c == ' ' && i > 0 && isSpace(text[i-1]) {
+		return // collapsed into the space fed for the run's first byte
+	}
+	if st.t&tSparse == 0 {
+		st.t = a.dense[st.t&tMask+uint32(a.class[c])]
+	} else {
+		st.t = a.stepSparse(a.states, int32(st.t&tMask), c)
+	}
+	if st.t&tOut != 0 {
+		a.emitASCII(text, sc, a.stateOf(st.t), st.sentenceAt(text, i), i)
+	}
+}
+
+// sentenceAt returns the sentence number scan gives a hit whose last
+// byte is text[e]: the line breaks that end a sentence at or before e,
+// and the sentence-ending marks before it (a mark followed by white
+// space). Calls come with e increasing.
+func (st *asciiScan) sentenceAt(text string, e int) int32 {
+	p := st.cpos
+	for p < e {
+		end := e
+		if p+8 <= e {
+			// Eight bytes at a time while none of them may end a
+			// sentence, then those eight one by one.
+			w := text[p : p+8]
+			v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if !mayEndSentence(v) {
+				p += 8
 				continue
 			}
-			c = ' '
-		} else if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+			end = p + 8
 		}
-		if st.t&tSparse == 0 {
-			st.t = a.dense[st.t&tMask+uint32(a.class[c])]
-		} else {
-			st.t = a.stepSparse(a.states, int32(st.t&tMask), c)
-		}
-		if st.t&tOut != 0 {
-			a.emitASCII(text, sc, a.stateOf(st.t), st.sentence, i)
-		}
-		if (c == '.' || c == '!' || c == '?') && (st.i == len(text) || isSpace(text[st.i])) {
-			st.sentence++
-		}
-		if st.t&tSparse == 0 || st.i >= len(text) {
-			return
+		for ; p < end; p++ {
+			if !sentenceMark[text[p]] {
+				continue
+			}
+			if text[p] == '\n' {
+				if newlineEndsSentence(text, p) {
+					st.sentence++
+				}
+			} else if p+1 == len(text) || isSpace(text[p+1]) {
+				st.sentence++
+			}
 		}
 	}
+	st.cpos = p
+	if text[e] == '\n' && newlineEndsSentence(text, e) {
+		return st.sentence + 1
+	}
+	return st.sentence
+}
+
+// sentenceMark holds the bytes that may end a sentence.
+var sentenceMark = [256]bool{'\n': true, '.': true, '!': true, '?': true}
+
+// mayEndSentence reports whether one of the eight bytes in v may be '\n',
+// '.', '!' or '?' (it may say so of other bytes, never the reverse).
+func mayEndSentence(v uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x, y, z, w := v^('\n'*ones), v^('.'*ones), v^('!'*ones), v^('?'*ones)
+	return ((x-ones)&^x|(y-ones)&^y|(z-ones)&^z|(w-ones)&^w)&highs != 0
 }
 
 // emitASCII is emit for scanASCII: the hit's last canonical byte came
