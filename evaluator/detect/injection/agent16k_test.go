@@ -1,28 +1,18 @@
 package injection
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
-	"github.com/sluicehq/sluice/evaluator/llmapi"
 )
 
-// agent16k parses the evaluator's own benchmark body,
+// agent16k loads the segments of the evaluator's own benchmark body,
 // evaluator/testdata/agent-16k.request.json (a Claude Code request of
-// about 16 KB), into the segments the evaluator hands to detectors.
+// about 16 KB), as the evaluator hands them to detectors: saved from
+// llmapi.ParseRequest in testdata/agent16k_segments.json.
 func agent16k(tb testing.TB) *interaction.Interaction {
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "agent-16k.request.json"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ix, err := llmapi.ParseRequest("/v1/messages", b)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ix
+	return loadSegments(tb, "agent16k_segments.json")
 }
 
 // TestAgent16kClean checks that the evaluator's benchmark request raises

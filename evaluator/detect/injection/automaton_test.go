@@ -83,3 +83,28 @@ func TestASCIIAutomatonAgrees(t *testing.T) {
 		t.Errorf("only %d ASCII texts checked", checked)
 	}
 }
+
+// TestHasOperator checks the one-pass operator test against the list of
+// substrings it stands for.
+func TestHasOperator(t *testing.T) {
+	ops := []string{" = ", " == ", " != ", " => ", " -> ", " := ", " && ", " || ", "();", "()", " += "}
+	ref := func(s string) bool {
+		for _, op := range ops {
+			if strings.Contains(s, op) {
+				return true
+			}
+		}
+		return false
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := " =!<>-:&|+();a"
+	for n := 0; n < 200000; n++ {
+		b := make([]byte, rng.IntN(8))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if s := string(b); hasOperator(s) != ref(s) {
+			t.Fatalf("hasOperator(%q) = %v", s, hasOperator(s))
+		}
+	}
+}

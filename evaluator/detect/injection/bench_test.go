@@ -15,7 +15,12 @@ import (
 // agentRequest loads testdata/agent_request.json: a ~16 KB coding-agent
 // request (system prompt, tool descriptions, turns, tool calls and results).
 func agentRequest(tb testing.TB) *interaction.Interaction {
-	b, err := os.ReadFile(filepath.Join("testdata", "agent_request.json"))
+	return loadSegments(tb, "agent_request.json")
+}
+
+// loadSegments loads a request's segments saved in testdata.
+func loadSegments(tb testing.TB, name string) *interaction.Interaction {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -210,9 +210,29 @@ func codeLike(line string) bool {
 		strings.HasPrefix(t, "//") || strings.HasPrefix(t, "#") || strings.HasPrefix(t, "$ ") {
 		return true
 	}
-	for _, op := range []string{" = ", " == ", " != ", " => ", " -> ", " := ", " && ", " || ", "();", "()", " += "} {
-		if strings.Contains(t, op) {
-			return true
+	return hasOperator(t)
+}
+
+// hasOperator reports whether t holds " = ", " == ", " != ", " => ",
+// " -> ", " := ", " && ", " || ", " += " or "()", in one pass.
+func hasOperator(t string) bool {
+	for i := 0; i+1 < len(t); i++ {
+		switch t[i] {
+		case '(':
+			if t[i+1] == ')' {
+				return true
+			}
+		case ' ':
+			rest := t[i+1:]
+			if len(rest) >= 2 && rest[0] == '=' && rest[1] == ' ' {
+				return true
+			}
+			if len(rest) >= 3 && rest[2] == ' ' {
+				switch rest[:2] {
+				case "==", "!=", "=>", "->", ":=", "&&", "||", "+=":
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -184,7 +184,11 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		// instructions to the model by nature ("You MUST read the file
 		// before editing it"), which the classifier, trained on prompts,
 		// takes for jailbreaks. Poisoning shows in what the rules look for.
-		classify := seg.Kind != interaction.KindToolDescription
+		// Tool arguments too: paths, commands and JSON the model wrote for
+		// a tool are not prompts, and what makes them dangerous is the
+		// tool_risk and exfiltration families' business; the rules still
+		// read them for injected phrases.
+		classify := seg.Kind != interaction.KindToolDescription && seg.Kind != interaction.KindToolArguments
 		ev.judge(d, sc, view{text: text, origStart: -1}, classify)
 		if norm.Leet != "" {
 			ev.judge(d, sc, view{text: norm.Leet, origStart: -1, note: "in leetspeak"}, false)
