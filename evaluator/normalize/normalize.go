@@ -207,7 +207,7 @@ const (
 const (
 	cUpper   = 1 << iota // A-Z
 	cLower               // a-z
-	cDigit               // 0-9 (bit cDigitShift)
+	cDigit               // 0-9
 	cB64                 // the base64 alphabets (standard and URL-safe)
 	cHex                 // 0-9 a-f A-F
 	cWord                // letters, digits, '@', '$'
@@ -215,10 +215,6 @@ const (
 	cBad                 // not printable ASCII or common whitespace
 	cDash                // '-'
 )
-
-const cDigitShift = 2
-
-var _ [cDigit - 1<<cDigitShift]struct{} // cDigit is bit cDigitShift
 
 var byteClass = func() (t [256]uint16) {
 	for c := 0; c < 256; c++ {
@@ -264,27 +260,47 @@ func scan(s string) (ascii bool, flags scanFlags) {
 	for i := 0; i < len(s); {
 		k := byteClass[s[i]]
 		if k&cWord != 0 {
-			// A word, consumed in a tight loop: most bytes of prose.
-			j, digits := i, 0
+			// A word, consumed in a tight loop: most bytes of prose. any
+			// and all gather the classes of its bytes.
+			j, any, all := i+1, k, k
 			for j < len(s) {
 				kk := byteClass[s[j]]
 				if kk&cWord == 0 {
 					break
 				}
-				digits += int(kk&cDigit) >> cDigitShift
+				any |= kk
+				all &= kk
 				j++
 			}
 			if runStart < 0 {
 				runStart = i
 			}
-			if j-i > 4 {
+			w := s[i:j]
+			digits := any&cDigit != 0
+			if digits && flags&flagLeet == 0 && leetWord(w) {
+				flags |= flagLeet
+			}
+			switch {
+			case len(w) > 4:
 				// Most words: too long to be a hex byte or a marker.
 				hexPairs = 0
-				if digits > 0 && flags&flagLeet == 0 && leetWord(s[i:j]) {
-					flags |= flagLeet
+			case len(w) == 2 && all&cHex != 0,
+				len(w) == 4 && w[0] == '0' && (w[1]|0x20) == 'x' && isHex(w[2]) && isHex(w[3]):
+				// Hex bytes written pair by pair ("49 67 6e ...").
+				hexPairs++
+				if hexPairs >= 8 {
+					flags |= flagHexPairs
 				}
-			} else {
-				flags |= scanWord(s[i:j], digits, &rot, &rev, &hexPairs)
+			default:
+				hexPairs = 0
+			}
+			if !digits && len(w) >= 2 && len(w) <= 4 {
+				// A short word without digits is letters (and perhaps '@'
+				// or '$', which match no marker): count rot13 and
+				// reversed marker words.
+				m := markers.get(packLower(w))
+				rot += int(m & markRot13)
+				rev += int(m&markReverse) >> 1
 			}
 			i = j
 			continue
@@ -403,36 +419,14 @@ func (r *runStats) candidate() bool {
 // 12 bytes of base64 or 8 of hex, enough for a short instruction.
 const minEncodedRun = 16
 
-// scanWord looks at one word of ASCII text for scan: it reports a leetspeak
-// word or the eighth hex byte in a row ("49 67 6e ..."), and counts rot13
-// and reversed marker words.
-func scanWord(w string, digits int, rot, rev, hexPairs *int) scanFlags {
-	var flags scanFlags
-	if digits > 0 && leetWord(w) {
-		flags |= flagLeet
-	}
-	if (len(w) == 2 && isHex(w[0]) && isHex(w[1])) ||
-		(len(w) == 4 && w[0] == '0' && (w[1]|0x20) == 'x' && isHex(w[2]) && isHex(w[3])) {
-		*hexPairs++
-		if *hexPairs >= 8 {
-			flags |= flagHexPairs
-		}
-	} else {
-		*hexPairs = 0
-	}
-	if digits > 0 || len(w) < 2 || len(w) > 4 {
-		return flags
-	}
-	// The word has no digits, so it is letters (and perhaps '@' or '$',
-	// which match no marker).
+// packLower packs a word of up to four ASCII letters, lower-cased, one byte
+// per letter.
+func packLower(w string) uint32 {
 	var key uint32
 	for i := 0; i < len(w); i++ {
 		key = key<<8 | uint32(w[i]|0x20)
 	}
-	m := markers.get(key)
-	*rot += int(m & markRot13)
-	*rev += int(m&markReverse) >> 1
-	return flags
+	return key
 }
 
 // Marker words: the commonest short English words under rot13 and
