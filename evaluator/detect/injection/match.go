@@ -1,6 +1,7 @@
 package injection
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -625,32 +626,17 @@ func (a *automaton) stepASCII(text string, sc *scanner, st *asciiScan) {
 // space). Calls come with e increasing.
 func (st *asciiScan) sentenceAt(text string, e int) int32 {
 	p := st.cpos
-	for p < e {
-		end := e
-		if p+8 <= e {
-			// Eight bytes at a time while none of them may end a
-			// sentence, then those eight one by one.
-			w := text[p : p+8]
-			v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			if !mayEndSentence(v) {
-				p += 8
-				continue
-			}
-			end = p + 8
+	for ; p+8 <= e; p += 8 {
+		// Eight bytes at a time; the candidates' high bits are set in m.
+		w := text[p : p+8]
+		v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		for m := sentenceMarks(v); m != 0; m &= m - 1 {
+			st.countBreak(text, p+bits.TrailingZeros64(m)>>3)
 		}
-		for ; p < end; p++ {
-			if !sentenceMark[text[p]] {
-				continue
-			}
-			if text[p] == '\n' {
-				if newlineEndsSentence(text, p) {
-					st.sentence++
-				}
-			} else if p+1 == len(text) || isSpace(text[p+1]) {
-				st.sentence++
-			}
-		}
+	}
+	for ; p < e; p++ {
+		st.countBreak(text, p)
 	}
 	st.cpos = p
 	if text[e] == '\n' && newlineEndsSentence(text, e) {
@@ -659,15 +645,27 @@ func (st *asciiScan) sentenceAt(text string, e int) int32 {
 	return st.sentence
 }
 
-// sentenceMark holds the bytes that may end a sentence.
-var sentenceMark = [256]bool{'\n': true, '.': true, '!': true, '?': true}
+// countBreak counts a sentence break at text[p].
+func (st *asciiScan) countBreak(text string, p int) {
+	switch text[p] {
+	case '\n':
+		if newlineEndsSentence(text, p) {
+			st.sentence++
+		}
+	case '.', '!', '?':
+		if p+1 == len(text) || isSpace(text[p+1]) {
+			st.sentence++
+		}
+	}
+}
 
-// mayEndSentence reports whether one of the eight bytes in v may be '\n',
-// '.', '!' or '?' (it may say so of other bytes, never the reverse).
-func mayEndSentence(v uint64) bool {
+// sentenceMarks sets the high bit of each byte of v that may be '\n',
+// '.', '!' or '?' (and perhaps of a byte after one of them, by a borrow;
+// never misses one).
+func sentenceMarks(v uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	x, y, z, w := v^('\n'*ones), v^('.'*ones), v^('!'*ones), v^('?'*ones)
-	return ((x-ones)&^x|(y-ones)&^y|(z-ones)&^z|(w-ones)&^w)&highs != 0
+	return ((x-ones)&^x | (y-ones)&^y | (z-ones)&^z | (w-ones)&^w) & highs
 }
 
 // emitASCII is emit for scanASCII: the hit's last canonical byte came
