@@ -119,8 +119,9 @@ type Tree struct {
 	// after another, so that they cost one allocation per chunk rather than
 	// one each. Bytes handed out are never written again, except by a later
 	// parse into the same tree with Parser.Reuse set.
-	esc []byte
-	dec []byte // scratch for decoding one escaped string
+	esc  []byte
+	dec  []byte // scratch for decoding one escaped string
+	kids []kid  // scratch: member stack for the duplicate-key check
 }
 
 // SyntaxError reports why and where a document is not JSON. It never holds

@@ -458,22 +458,27 @@ var fuzzSeeds = []string{
 	"{\"a\":\"\x00\"}",
 }
 
-// TestSkipPlain8 checks the word-at-a-time scan stops at every kind of
-// byte that needs a closer look, at every position in a word.
-func TestSkipPlain8(t *testing.T) {
+// TestSkipPlain checks the word-at-a-time scan stops exactly at every kind
+// of byte that needs a closer look, at every position in a word, and runs
+// to the end over plain bytes.
+func TestSkipPlain(t *testing.T) {
 	for _, special := range []byte{'"', '\\', 0x00, 0x1f, 0x80, 0xc3, 0xff} {
 		for pos := 0; pos < 24; pos++ {
 			b := []byte(strings.Repeat("abcdefgh", 3))
 			b[pos] = special
-			if got := skipPlain8(string(b), 0); got > pos || pos-got >= 8 {
-				t.Errorf("special %#x at %d: skipped to %d", special, pos, got)
+			for from := 0; from <= pos; from++ {
+				if got := skipPlain(string(b), from); got != pos {
+					t.Errorf("special %#x at %d, from %d: stopped at %d", special, pos, from, got)
+				}
 			}
 		}
 	}
 	for _, plainByte := range []byte{' ', '!', '#', '[', ']', '~', 0x7f, 'A', '0'} {
-		b := strings.Repeat(string([]byte{plainByte}), 19)
-		if got := skipPlain8(b, 0); got != 16 {
-			t.Errorf("plain %#x: skipped to %d, want 16", plainByte, got)
+		for n := 0; n < 20; n++ {
+			b := strings.Repeat(string([]byte{plainByte}), n)
+			if got := skipPlain(b, 0); got != n {
+				t.Errorf("plain %#x x %d: stopped at %d", plainByte, n, got)
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package jsontree
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -42,7 +43,6 @@ func ParseString(s string) (*Tree, error) {
 // ParseInto parses s into t, reusing t's node and anomaly storage. Strings
 // in t alias s. On error t is left empty.
 func (p Parser) ParseInto(t *Tree, s string) error {
-	t.Nodes = t.Nodes[:0]
 	t.Anomalies = t.Anomalies[:0]
 	t.Strings = 0
 	t.src = s
@@ -52,27 +52,37 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 		t.esc = nil
 	}
 	if len(s) >= math.MaxInt32 {
+		t.Nodes = t.Nodes[:0]
 		return &SyntaxError{Offset: 0, Reason: "document larger than 2 GiB"}
 	}
-	if need := estimateNodes(s); cap(t.Nodes) < need {
-		t.Nodes = make([]Node, 0, need)
+	nodes := t.Nodes[:0]
+	// A reused tree with room for a value every 8 bytes rarely needs more
+	// (LLM bodies hold one every 20-30); counting costs a pass over s.
+	if cap(nodes) < len(s)/8 {
+		if need := estimateNodes(s); cap(nodes) < need {
+			nodes = make([]Node, 0, need)
+		}
 	}
-	st := state{t: t, s: s, maxDepth: p.MaxDepth}
+	st := state{t: t, s: s, maxDepth: p.MaxDepth, nodes: nodes, kids: t.kids[:0]}
 	if st.maxDepth <= 0 {
 		st.maxDepth = DefaultMaxDepth
 	}
 	st.ws()
-	if _, err := st.value(-1, 1, -1, -1, ""); err != nil {
-		t.Nodes = t.Nodes[:0]
+	_, err := st.value(-1, 1, -1, -1, "")
+	if err == nil {
+		st.ws()
+		if st.pos != len(s) {
+			err = st.fail("unexpected data after top-level value")
+		}
+	}
+	t.kids = st.kids[:0]
+	t.Strings = st.strings
+	if err != nil {
+		t.Nodes = st.nodes[:0]
 		t.Anomalies = t.Anomalies[:0]
 		return err
 	}
-	st.ws()
-	if st.pos != len(s) {
-		t.Nodes = t.Nodes[:0]
-		t.Anomalies = t.Anomalies[:0]
-		return st.fail("unexpected data after top-level value")
-	}
+	t.Nodes = st.nodes
 	for i := range t.Anomalies {
 		t.Anomalies[i].Path = t.Path(t.Anomalies[i].Object)
 	}
@@ -91,11 +101,24 @@ func estimateNodes(s string) int {
 	return n
 }
 
+// state is one parse. Nodes are appended to a local slice (stored back in
+// the tree at the end) so that the hot path does not reload the tree.
 type state struct {
 	t        *Tree
 	s        string
 	pos      int
 	maxDepth int
+	nodes    []Node
+	strings  int
+	// kids is a stack of the members of the objects being parsed, for the
+	// duplicate-key check when an object closes.
+	kids []kid
+}
+
+// kid is an object member: its node and its key's signature (keySig).
+type kid struct {
+	node int32
+	sig  uint32
 }
 
 func (st *state) fail(reason string) error {
@@ -103,6 +126,11 @@ func (st *state) fail(reason string) error {
 }
 
 func (st *state) ws() {
+	// Whitespace is rare between tokens of a compact body: one compare
+	// settles the common case.
+	if st.pos < len(st.s) && st.s[st.pos] > ' ' {
+		return
+	}
 	for st.pos < len(st.s) {
 		switch st.s[st.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -113,52 +141,60 @@ func (st *state) ws() {
 	}
 }
 
-func (st *state) add(n Node) int32 {
-	st.t.Nodes = append(st.t.Nodes, n)
-	return int32(len(st.t.Nodes) - 1)
-}
-
 func (st *state) value(parent int32, depth int, ks, ke int32, key string) (int32, error) {
 	if st.pos >= len(st.s) {
 		return -1, st.fail("unexpected end of input, want value")
 	}
-	start := st.pos
-	n := Node{Key: key, KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1, Start: int32(start)}
 	switch c := st.s[st.pos]; c {
-	case '{':
-		return st.object(n, depth)
-	case '[':
-		return st.array(n, depth)
 	case '"':
-		str, copied, err := st.str()
-		if err != nil {
-			return -1, err
-		}
-		n.Kind, n.Str, n.End = String, str, int32(st.pos)
-		if copied {
-			n.Flags |= Copied
-		}
-		st.t.Strings++
-		return st.add(n), nil
+		return st.strNode(parent, ks, ke, key)
+	case '{':
+		return st.object(parent, depth, ks, ke, key)
+	case '[':
+		return st.array(parent, depth, ks, ke, key)
 	case 't':
-		return st.literal(n, "true", True)
+		return st.literal(parent, ks, ke, key, "true", True)
 	case 'f':
-		return st.literal(n, "false", False)
+		return st.literal(parent, ks, ke, key, "false", False)
 	case 'n':
-		return st.literal(n, "null", Null)
+		return st.literal(parent, ks, ke, key, "null", Null)
 	default:
 		if c == '-' || '0' <= c && c <= '9' {
+			start := st.pos
 			if err := st.number(); err != nil {
 				return -1, err
 			}
-			n.Kind, n.Str, n.End = Number, st.s[start:st.pos], int32(st.pos)
-			return st.add(n), nil
+			st.nodes = append(st.nodes, Node{
+				Kind: Number, Str: st.s[start:st.pos], Key: key, Start: int32(start), End: int32(st.pos),
+				KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+			})
+			return int32(len(st.nodes) - 1), nil
 		}
 		return -1, st.fail("unexpected character, want value")
 	}
 }
 
-func (st *state) literal(n Node, lit string, k Kind) (int32, error) {
+// strNode parses the string literal at st.pos as a node: most values of an
+// LLM body are strings, so containers call it directly.
+func (st *state) strNode(parent, ks, ke int32, key string) (int32, error) {
+	start := st.pos
+	str, copied, _, err := st.str()
+	if err != nil {
+		return -1, err
+	}
+	var f Flag
+	if copied {
+		f = Copied
+	}
+	st.strings++
+	st.nodes = append(st.nodes, Node{
+		Kind: String, Flags: f, Str: str, Key: key, Start: int32(start), End: int32(st.pos),
+		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+	})
+	return int32(len(st.nodes) - 1), nil
+}
+
+func (st *state) literal(parent, ks, ke int32, key, lit string, k Kind) (int32, error) {
 	if !strings.HasPrefix(st.s[st.pos:], lit) {
 		if len(st.s)-st.pos < len(lit) && strings.HasPrefix(lit, st.s[st.pos:]) {
 			st.pos = len(st.s)
@@ -166,63 +202,80 @@ func (st *state) literal(n Node, lit string, k Kind) (int32, error) {
 		}
 		return -1, st.fail("invalid literal")
 	}
+	start := st.pos
 	st.pos += len(lit)
-	n.Kind, n.End = k, int32(st.pos)
-	return st.add(n), nil
+	st.nodes = append(st.nodes, Node{
+		Kind: k, Key: key, Start: int32(start), End: int32(st.pos),
+		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+	})
+	return int32(len(st.nodes) - 1), nil
 }
 
-func (st *state) object(n Node, depth int) (int32, error) {
+func (st *state) object(parent int32, depth int, ks, ke int32, key string) (int32, error) {
 	if depth > st.maxDepth {
 		return -1, st.fail(tooDeep)
 	}
+	idx := int32(len(st.nodes))
+	st.nodes = append(st.nodes, Node{
+		Kind: Object, Key: key, Start: int32(st.pos),
+		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+	})
 	st.pos++ // '{'
-	n.Kind = Object
-	idx := st.add(n)
 	st.ws()
 	if st.pos < len(st.s) && st.s[st.pos] == '}' {
 		st.pos++
-		st.t.Nodes[idx].End = int32(st.pos)
+		st.nodes[idx].End = int32(st.pos)
 		return idx, nil
 	}
+	s := st.s
+	base := len(st.kids)
 	prev := int32(-1)
-	count := int32(0)
 	for {
 		st.ws()
-		if st.pos >= len(st.s) {
+		if st.pos >= len(s) {
 			return -1, st.fail("unexpected end of input, want object key")
 		}
-		if st.s[st.pos] != '"' {
+		if s[st.pos] != '"' {
 			return -1, st.fail("unexpected character, want object key string")
 		}
-		ks := st.pos
-		key, _, err := st.str()
+		ks := int32(st.pos)
+		key, _, wide, err := st.str()
 		if err != nil {
 			return -1, err
 		}
-		ke := st.pos
-		st.ws()
-		if st.pos >= len(st.s) {
-			return -1, st.fail("unexpected end of input, want ':'")
+		ke := int32(st.pos)
+		if st.pos < len(s) && s[st.pos] == ':' {
+			st.pos++
+		} else {
+			st.ws()
+			if st.pos >= len(s) {
+				return -1, st.fail("unexpected end of input, want ':'")
+			}
+			if s[st.pos] != ':' {
+				return -1, st.fail("unexpected character, want ':' after object key")
+			}
+			st.pos++
 		}
-		if st.s[st.pos] != ':' {
-			return -1, st.fail("unexpected character, want ':' after object key")
-		}
-		st.pos++
 		st.ws()
-		c, err := st.value(idx, depth+1, int32(ks), int32(ke), key)
+		var c int32
+		if st.pos < len(s) && s[st.pos] == '"' {
+			c, err = st.strNode(idx, ks, ke, key)
+		} else {
+			c, err = st.value(idx, depth+1, ks, ke, key)
+		}
 		if err != nil {
 			return -1, err
 		}
 		if prev >= 0 {
-			st.t.Nodes[prev].Next = c
+			st.nodes[prev].Next = c
 		}
 		prev = c
-		count++
+		st.kids = append(st.kids, kid{c, keySig(key, wide)})
 		st.ws()
-		if st.pos >= len(st.s) {
+		if st.pos >= len(s) {
 			return -1, st.fail("unexpected end of input, want ',' or '}'")
 		}
-		switch st.s[st.pos] {
+		switch s[st.pos] {
 		case ',':
 			st.pos++
 			continue
@@ -233,46 +286,58 @@ func (st *state) object(n Node, depth int) (int32, error) {
 		}
 		break
 	}
-	nd := &st.t.Nodes[idx]
-	nd.Len = count
+	kids := st.kids[base:]
+	nd := &st.nodes[idx]
+	nd.Len = int32(len(kids))
 	nd.End = int32(st.pos)
-	if count > 1 {
-		st.checkKeys(idx, count)
+	if len(kids) > 1 {
+		st.checkKeys(idx, kids)
 	}
+	st.kids = st.kids[:base]
 	return idx, nil
 }
 
-func (st *state) array(n Node, depth int) (int32, error) {
+func (st *state) array(parent int32, depth int, ks, ke int32, key string) (int32, error) {
 	if depth > st.maxDepth {
 		return -1, st.fail(tooDeep)
 	}
+	idx := int32(len(st.nodes))
+	st.nodes = append(st.nodes, Node{
+		Kind: Array, Key: key, Start: int32(st.pos),
+		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+	})
 	st.pos++ // '['
-	n.Kind = Array
-	idx := st.add(n)
 	st.ws()
 	if st.pos < len(st.s) && st.s[st.pos] == ']' {
 		st.pos++
-		st.t.Nodes[idx].End = int32(st.pos)
+		st.nodes[idx].End = int32(st.pos)
 		return idx, nil
 	}
+	s := st.s
 	prev := int32(-1)
 	count := int32(0)
 	for {
 		st.ws()
-		c, err := st.value(idx, depth+1, -1, -1, "")
+		var c int32
+		var err error
+		if st.pos < len(s) && s[st.pos] == '"' {
+			c, err = st.strNode(idx, -1, -1, "")
+		} else {
+			c, err = st.value(idx, depth+1, -1, -1, "")
+		}
 		if err != nil {
 			return -1, err
 		}
 		if prev >= 0 {
-			st.t.Nodes[prev].Next = c
+			st.nodes[prev].Next = c
 		}
 		prev = c
 		count++
 		st.ws()
-		if st.pos >= len(st.s) {
+		if st.pos >= len(s) {
 			return -1, st.fail("unexpected end of input, want ',' or ']'")
 		}
-		switch st.s[st.pos] {
+		switch s[st.pos] {
 		case ',':
 			st.pos++
 			continue
@@ -283,7 +348,7 @@ func (st *state) array(n Node, depth int) (int32, error) {
 		}
 		break
 	}
-	nd := &st.t.Nodes[idx]
+	nd := &st.nodes[idx]
 	nd.Len = count
 	nd.End = int32(st.pos)
 	return idx, nil
@@ -347,59 +412,80 @@ const (
 	msb = 0x8080808080808080
 )
 
-// skipPlain8 advances i over whole 8-byte words of s that hold only plain
-// bytes (printable ASCII but quote and backslash), testing a word at a
-// time: string values are most of an LLM body.
-func skipPlain8(s string, i int) int {
-	if len(s)-i < 8 {
-		return i
-	}
+// special8 sets the top bit of every byte of the little-endian word x that
+// is not plain, and maybe of bytes above one that is not: the lowest set
+// bit is exact. Below the first such byte every byte b is in [0x20, 0x80)
+// and not '"' or '\\', so b^'"'-1, b^'\\'-1 and b-0x20 neither set the top
+// bit nor borrow; at it, one of them (or b itself, for b >= 0x80) does.
+func special8(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	e := x ^ (lsb * '\\')
+	return ((q - lsb) | (e - lsb) | (x - lsb*0x20) | x) & msb
+}
+
+// skipPlain returns the index of the first byte at or after i that is not
+// plain (printable ASCII but quote and backslash), or len(s). It tests a
+// word at a time, since string values are most of an LLM body.
+func skipPlain(s string, i int) int {
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
 	for i+8 <= len(b) {
 		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ (lsb * '"')
-		e := x ^ (lsb * '\\')
-		// A zero byte in q or e, a byte below 0x20, or a byte at or above
-		// 0x80 sets its top bit here (borrows only ever add false hits above
-		// a true one, so "none" is exact).
-		if ((q-lsb)&^q|(e-lsb)&^e|(x-lsb*0x20)&^x|x)&msb != 0 {
-			break
+		if m := special8(x); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
+	}
+	for i < len(b) && plain[b[i]] {
+		i++
 	}
 	return i
 }
 
 // str parses the string literal at st.pos. The result is a substring of the
 // source unless the literal holds an escape or invalid UTF-8 (copied).
-func (st *state) str() (string, bool, error) {
+// wide reports that it may hold bytes outside ASCII.
+func (st *state) str() (_ string, copied, wide bool, _ error) {
 	s := st.s
 	st.pos++ // opening quote
 	start := st.pos
 	i := start
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
 	for {
-		i = skipPlain8(s, i)
-		for i < len(s) && plain[s[i]] {
-			i++
+		// skipPlain, inlined: this loop is the parser's hottest.
+		for {
+			if i+8 > len(b) {
+				for i < len(b) && plain[b[i]] {
+					i++
+				}
+				break
+			}
+			if m := special8(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
 		}
 		if i >= len(s) {
 			st.pos = i
-			return "", false, st.fail("unexpected end of input in string")
+			return "", false, false, st.fail("unexpected end of input in string")
 		}
 		c := s[i]
 		switch {
 		case c == '"':
 			st.pos = i + 1
-			return s[start:i], false, nil
+			return s[start:i], false, wide, nil
 		case c == '\\':
-			return st.strSlow(start, i)
+			str, err := st.strSlow(start, i)
+			return str, true, true, err
 		case c < 0x20:
 			st.pos = i
-			return "", false, st.fail("control character in string")
+			return "", false, false, st.fail("control character in string")
 		default:
+			wide = true
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
-				return st.strSlow(start, i)
+				str, err := st.strSlow(start, i)
+				return str, true, true, err
 			}
 			i += size
 		}
@@ -408,24 +494,28 @@ func (st *state) str() (string, bool, error) {
 
 // strSlow decodes a literal that needs copying, from i onwards; s[start:i]
 // is already known to be plain.
-func (st *state) strSlow(start, i int) (string, bool, error) {
+func (st *state) strSlow(start, i int) (string, error) {
 	s := st.s
 	b := append(st.t.dec[:0], s[start:i]...)
 	for {
+		if j := skipPlain(s, i); j > i {
+			b = append(b, s[i:j]...)
+			i = j
+		}
 		if i >= len(s) {
 			st.pos = i
-			return "", false, st.fail("unexpected end of input in string")
+			return "", st.fail("unexpected end of input in string")
 		}
 		c := s[i]
 		switch {
 		case c == '"':
 			st.pos = i + 1
 			st.t.dec = b
-			return st.keep(b), true, nil
+			return st.keep(b), nil
 		case c == '\\':
 			if i+1 >= len(s) {
 				st.pos = i + 1
-				return "", false, st.fail("unexpected end of input in string escape")
+				return "", st.fail("unexpected end of input in string escape")
 			}
 			switch e := s[i+1]; e {
 			case '"', '\\', '/':
@@ -450,7 +540,7 @@ func (st *state) strSlow(start, i int) (string, bool, error) {
 				r := hex4(s, i+2)
 				if r < 0 {
 					st.pos = i
-					return "", false, st.fail("invalid \\u escape in string")
+					return "", st.fail("invalid \\u escape in string")
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
@@ -471,15 +561,13 @@ func (st *state) strSlow(start, i int) (string, bool, error) {
 				b = utf8.AppendRune(b, r)
 			default:
 				st.pos = i
-				return "", false, st.fail("invalid escape in string")
+				return "", st.fail("invalid escape in string")
 			}
 		case c < 0x20:
 			st.pos = i
-			return "", false, st.fail("control character in string")
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
+			return "", st.fail("control character in string")
+		default: // not ASCII: plain bytes were copied above
+
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
 				b = utf8.AppendRune(b, unicode.ReplacementChar)
@@ -534,52 +622,76 @@ func hex4(s string, i int) rune {
 
 // checkKeys marks shadowed and case-variant members of object obj and
 // records one anomaly per key (and kind) in that object.
-func (st *state) checkKeys(obj int32, count int32) {
-	t := st.t
-	first := len(t.Anomalies)
-	if count <= 32 {
-		var idx [32]int32
-		k := 0
-		for c := t.First(obj); c >= 0; c = t.Nodes[c].Next {
-			idx[k] = c
-			k++
-		}
-		for i := 1; i < k; i++ {
-			ki := t.Nodes[idx[i]].Key
+func (st *state) checkKeys(obj int32, kids []kid) {
+	nodes := st.nodes
+	first := len(st.t.Anomalies)
+	if len(kids) <= 32 {
+		for i := 1; i < len(kids); i++ {
+			si := kids[i].sig
+			var ki string
 			for j := 0; j < i; j++ {
-				kj := t.Nodes[idx[j]].Key
+				// Two ASCII keys can be equal, even up to case, only when
+				// their signatures are: this skips almost every pair.
+				if sj := kids[j].sig; si != sj && (si|sj)&sigFull == 0 {
+					continue
+				}
+				if ki == "" {
+					ki = nodes[kids[i].node].Key
+				}
+				kj := nodes[kids[j].node].Key
 				if kj == ki {
-					t.Nodes[idx[j]].Flags |= Shadowed
+					nodes[kids[j].node].Flags |= Shadowed
 					st.report(first, obj, kj, DuplicateKey)
 				} else if strings.EqualFold(kj, ki) {
-					t.Nodes[idx[j]].Flags |= CaseVariant
-					t.Nodes[idx[i]].Flags |= CaseVariant
+					nodes[kids[j].node].Flags |= CaseVariant
+					nodes[kids[i].node].Flags |= CaseVariant
 					st.report(first, obj, kj, CaseVariantKey)
 				}
 			}
 		}
 		return
 	}
-	exact := make(map[string]int32, count)
-	folded := make(map[string]int32, count)
-	for c := t.First(obj); c >= 0; c = t.Nodes[c].Next {
-		key := t.Nodes[c].Key
+	exact := make(map[string]int32, len(kids))
+	folded := make(map[string]int32, len(kids))
+	for _, k := range kids {
+		c := k.node
+		key := nodes[c].Key
 		if prev, ok := exact[key]; ok {
-			t.Nodes[prev].Flags |= Shadowed
+			nodes[prev].Flags |= Shadowed
 			st.report(first, obj, key, DuplicateKey)
 		}
 		exact[key] = c
 		f := foldKey(key)
 		if prev, ok := folded[f]; ok {
-			if t.Nodes[prev].Key != key {
-				t.Nodes[prev].Flags |= CaseVariant
-				t.Nodes[c].Flags |= CaseVariant
-				st.report(first, obj, t.Nodes[prev].Key, CaseVariantKey)
+			if nodes[prev].Key != key {
+				nodes[prev].Flags |= CaseVariant
+				nodes[c].Flags |= CaseVariant
+				st.report(first, obj, nodes[prev].Key, CaseVariantKey)
 			}
 		} else {
 			folded[f] = c
 		}
 	}
+}
+
+// sigFull marks a key signature that does not decide: the key may hold
+// bytes outside ASCII (case folding can change their length) or is long.
+const sigFull = 1 << 31
+
+// keySig is the length and case-folded first byte of an ASCII key; wide
+// says the key may not be ASCII.
+func keySig(k string, wide bool) uint32 {
+	if wide || len(k) >= 1<<22 {
+		return sigFull
+	}
+	if len(k) == 0 {
+		return 0
+	}
+	c := k[0]
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return uint32(len(k))<<8 | uint32(c)
 }
 
 // report appends an anomaly unless this object already has one of the same
