@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -169,6 +170,10 @@ func New(p *policy.Policy, opts ...Option) (*Evaluator, error) {
 // Policy returns the evaluator's policy.
 func (e *Evaluator) Policy() *policy.Policy { return e.policy }
 
+// normPool recycles the per-segment normalization results of one
+// evaluation (a few KB on an agent request).
+var normPool = sync.Pool{New: func() any { return new([]normalize.Result) }}
+
 // ErrNotJSON reports a body that is not JSON at all (and not an event
 // stream). Doors answer it per their failure policy; the CLI exits 2.
 var ErrNotJSON = llmapi.ErrNotJSON
@@ -196,7 +201,8 @@ func (e *Evaluator) Evaluate(ctx context.Context, in Input) (d *Decision, err er
 	}
 	e.identify(ix, &in)
 
-	din := detect.Input{IX: ix, Norm: make([]normalize.Result, len(ix.Segments))}
+	np := normPool.Get().(*[]normalize.Result)
+	din := detect.Input{IX: ix, Norm: slices.Grow((*np)[:0], len(ix.Segments))[:len(ix.Segments)]}
 	for i := range ix.Segments {
 		din.Norm[i] = normalize.Text(ix.Segments[i].Text)
 	}
@@ -204,6 +210,10 @@ func (e *Evaluator) Evaluate(ctx context.Context, in Input) (d *Decision, err er
 	for _, det := range e.detectors {
 		findings = det.Detect(&din, findings)
 	}
+	// Detectors do not retain their input: the results go back to the pool.
+	clear(din.Norm)
+	*np = din.Norm[:0]
+	normPool.Put(np)
 	findings = tidyFindings(findings, e.maxFindings)
 	detect.HardenEvidence(ix, findings)
 
