@@ -83,7 +83,7 @@ func compile() *automaton {
 			}
 		}
 		compiled = buildAutomaton(terms, nil, denseDepth, false)
-		compiled.ascii = buildAutomaton(terms, isASCIIKey, asciiDenseDepth, true)
+		compiled.ascii = newASCIIAutomaton(buildAutomaton(terms, isASCIIKey, asciiDenseDepth, true))
 	})
 	return compiled
 }

@@ -1,7 +1,6 @@
 package injection
 
 import (
-	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -64,13 +63,12 @@ type term struct {
 //
 // Text that is all ASCII (most of what an agent sends) can only hold the
 // terms whose canonical form is ASCII, so it is read by a second, smaller
-// automaton over those terms alone, whose dense rows fit the first-level
-// cache, with a loop specialised for bytes. Both report the same hits in
-// the same order: term ids are shared, and the terms ending at a state
+// automaton over those terms alone (ascii.go). Both report the same hits
+// in the same order: term ids are shared, and the terms ending at a state
 // are listed longest first, then in lexicon order, in either.
 type automaton struct {
 	class    [256]uint8 // canonical byte -> class; 0 is every byte no term uses
-	rawClass [256]uint8 // class of a text byte, upper case folded (ASCII automaton)
+	rawClass [256]uint8 // class of a text byte, upper case folded (for the ASCII automaton)
 	nc       uint32     // classes
 	nDense   int32      // states [0, nDense) have dense rows
 	dense    []uint32   // nDense rows of nc transitions
@@ -79,9 +77,10 @@ type automaton struct {
 	outs     []int32    // term ids, grouped per state
 	outIdx   [][2]int32 // per state: outs[outIdx[s][0]:outIdx[s][1]] end there, incl. via fail links
 	terms    []term
-	// ascii is the automaton of the ASCII terms, for ASCII text (nil in
-	// the ASCII automaton itself).
-	ascii *automaton
+	// ascii is the automaton of the ASCII terms, for ASCII text; nil
+	// when they outgrow its 16-bit transitions, and then scanRunes reads
+	// ASCII text too.
+	ascii *asciiAutomaton
 }
 
 // acState is a state's failure link and transitions. Nearly every deep
@@ -107,18 +106,13 @@ const (
 	tMask   = tSparse - 1
 )
 
-// Dense depths: the deepest trie level with dense rows, for the full
-// automaton and for the ASCII one. The ASCII automaton's rows to depth 2
-// take about 27 KB; deeper rows would spill out of the first-level cache
-// for little gain, as text seldom gets three bytes into a term.
-const (
-	denseDepth      = 3
-	asciiDenseDepth = 3
-)
+// denseDepth is the deepest trie level with dense rows in the full
+// automaton.
+const denseDepth = 3
 
 // buildAutomaton compiles the terms for which keep is true (all when keep
 // is nil), with dense rows down to depth. With collapse, the dense rows
-// collapse runs of white space themselves, for runASCII.
+// collapse runs of white space themselves, for runASCII (ascii.go).
 func buildAutomaton(terms []term, keep func(*term) bool, depth int32, collapse bool) *automaton {
 	a := &automaton{terms: terms}
 	type edge struct {
@@ -507,196 +501,6 @@ func (a *automaton) scanRunes(text string, sc *scanner) {
 	}
 }
 
-// asciiScan is the state of scanASCII, handed between its fast loop and
-// its byte-at-a-time step.
-type asciiScan struct {
-	i int    // next byte
-	t uint32 // the transition into the current state
-	// Sentence numbers are counted only when a hit needs one: sentence
-	// breaks before byte cpos have been counted, and there are sentence.
-	cpos     int
-	sentence int32
-}
-
-// scanASCII is scan for ASCII text, where every byte is a rune (so the
-// rune count is the byte offset) and canonical form is only lower case and
-// collapsed white space. A fast loop without calls, so that its state
-// stays in registers, takes the common bytes; it stops at a byte that
-// needs more (a state where terms end, a deep state it cannot step),
-// which stepASCII takes. Neither keeps the positions of the bytes fed nor
-// counts sentences: the rare hit finds its start by walking back over the
-// text, and its sentence number by counting forward from the last hit's.
-func (a *automaton) scanASCII(text string, sc *scanner) {
-	var st asciiScan
-	for {
-		a.runASCII(text, &st)
-		if st.i >= len(text) {
-			return
-		}
-		a.stepASCII(text, sc, &st)
-	}
-}
-
-// runASCII advances st over the bytes whose transition leads into a state
-// where no term ends, and stops before any other. White space runs
-// collapse in the dense rows themselves (see buildAutomaton). A deep state
-// is stepped here when its one edge or its failure link into a dense state
-// does it; anything else is left to stepASCII.
-func (a *automaton) runASCII(text string, st *asciiScan) {
-	i, t := st.i, st.t
-	if t&tOut == 0 {
-		dense, states, edges := a.dense, a.states, a.edges
-		for ; i < len(text); i++ {
-			c := text[i]
-			var next uint32
-			if t&tSparse == 0 {
-				next = dense[t+uint32(a.rawClass[c])]
-			} else {
-				s := &states[t&tMask]
-				b := asciiCanon[c]
-				if b == ' ' && isSpace(text[i-1]) {
-					break // a run to collapse
-				}
-				next = tSparse // none yet
-				if s.n == 1 {
-					if s.b == b {
-						next = s.next
-					}
-				} else if s.n > 1 {
-					for _, e := range edges[s.next : s.next+uint32(s.n)] {
-						if e.b == b {
-							next = e.next
-							break
-						}
-					}
-				}
-				if next == tSparse {
-					if s.fail&tSparse != 0 {
-						break // a longer walk down failure links
-					}
-					next = dense[s.fail+uint32(a.rawClass[c])]
-				}
-			}
-			if next&tOut != 0 {
-				break
-			}
-			t = next
-		}
-	}
-	st.i, st.t = i, t
-}
-
-// asciiCanon is the canonical byte of an ASCII byte: lower case, white
-// space as ' '.
-var asciiCanon = func() (t [256]byte) {
-	for c := range t {
-		b := byte(c)
-		switch {
-		case b >= 'A' && b <= 'Z':
-			b += 'a' - 'A'
-		case isSpace(b):
-			b = ' '
-		}
-		t[c] = b
-	}
-	return t
-}()
-
-// stepASCII advances st by one byte, whatever it is.
-func (a *automaton) stepASCII(text string, sc *scanner, st *asciiScan) {
-	i := st.i
-	st.i++
-	c := asciiCanon[text[i]]
-	if c == ' ' && i > 0 && isSpace(text[i-1]) {
-		return // collapsed into the space fed for the run's first byte
-	}
-	if st.t&tSparse == 0 {
-		st.t = a.dense[st.t&tMask+uint32(a.class[c])]
-	} else {
-		st.t = a.stepSparse(a.states, int32(st.t&tMask), c)
-	}
-	if st.t&tOut != 0 {
-		a.emitASCII(text, sc, a.stateOf(st.t), st.sentenceAt(text, i), i)
-	}
-}
-
-// sentenceAt returns the sentence number scan gives a hit whose last
-// byte is text[e]: the line breaks that end a sentence at or before e,
-// and the sentence-ending marks before it (a mark followed by white
-// space). Calls come with e increasing.
-func (st *asciiScan) sentenceAt(text string, e int) int32 {
-	p := st.cpos
-	for ; p+8 <= e; p += 8 {
-		// Eight bytes at a time; the candidates' high bits are set in m.
-		w := text[p : p+8]
-		v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		for m := sentenceMarks(v); m != 0; m &= m - 1 {
-			st.countBreak(text, p+bits.TrailingZeros64(m)>>3)
-		}
-	}
-	for ; p < e; p++ {
-		st.countBreak(text, p)
-	}
-	st.cpos = p
-	if text[e] == '\n' && newlineEndsSentence(text, e) {
-		return st.sentence + 1
-	}
-	return st.sentence
-}
-
-// countBreak counts a sentence break at text[p].
-func (st *asciiScan) countBreak(text string, p int) {
-	switch text[p] {
-	case '\n':
-		if newlineEndsSentence(text, p) {
-			st.sentence++
-		}
-	case '.', '!', '?':
-		if p+1 == len(text) || isSpace(text[p+1]) {
-			st.sentence++
-		}
-	}
-}
-
-// sentenceMarks sets the high bit of each byte of v that may be '\n',
-// '.', '!' or '?' (and perhaps of a byte after one of them, by a borrow;
-// never misses one).
-func sentenceMarks(v uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x, y, z, w := v^('\n'*ones), v^('.'*ones), v^('!'*ones), v^('?'*ones)
-	return ((x-ones)&^x | (y-ones)&^y | (z-ones)&^z | (w-ones)&^w) & highs
-}
-
-// emitASCII is emit for scanASCII: the hit's last canonical byte came
-// from text[last], and its start is found by walking back over the text,
-// a run of white space counting as the one space it was fed as.
-func (a *automaton) emitASCII(text string, sc *scanner, s, sentence int32, last int) {
-	o := a.outIdx[s]
-	for i := o[0]; i < o[1]; i++ {
-		id := a.outs[i]
-		t := &a.terms[id]
-		n := len(t.key)
-		if n > ringSize {
-			continue // as scanRunes, which keeps the last ringSize positions
-		}
-		start := last
-		for k := 1; k < n; k++ {
-			start--
-			if isSpace(text[start]) {
-				for start > 0 && isSpace(text[start-1]) {
-					start--
-				}
-			}
-		}
-		if !a.boundaryOK(text, t, start, last+1) {
-			continue
-		}
-		sc.hits = append(sc.hits, hit{term: id, start: int32(start), end: int32(last + 1),
-			runeAt: int32(last+1) - t.runes, sentence: sentence})
-	}
-}
-
 // feed advances the automaton from transition t by canonical byte b,
 // which came from the character at text[pos:next], and returns the new
 // transition and count of bytes fed.
@@ -723,7 +527,7 @@ func (a *automaton) emit(text string, sc *scanner, s, fed, runes, sentence int32
 			continue
 		}
 		start := sc.posRing[(fed-n)&(ringSize-1)]
-		if !a.boundaryOK(text, t, int(start), next) {
+		if !boundaryOK(text, t, int(start), next) {
 			continue
 		}
 		sc.hits = append(sc.hits, hit{term: id, start: start, end: int32(next),
@@ -768,7 +572,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 // boundaryOK checks a term's boundary, case and line-start requirements
 // for a hit spanning text[start:end].
-func (a *automaton) boundaryOK(text string, t *term, start, end int) bool {
+func boundaryOK(text string, t *term, start, end int) bool {
 	if t.flags&flagLeft != 0 && start > 0 {
 		r, _ := utf8.DecodeLastRuneInString(text[:start])
 		if isWordRune(r) {
