@@ -43,12 +43,15 @@ type nameResult struct {
 // builder turns one JSON tree (or, for streams, several) into an
 // Interaction.
 //
-// Locations are built on a path stack and copied into one arena, which is
-// converted to a string once in finish: a body costs one allocation for all
-// locations instead of one per segment.
+// Locations are built on a path stack and copied into one arena, which
+// becomes strings once in finish: a body costs no allocation per location.
 type builder struct {
 	ix *interaction.Interaction
 	t  *jsontree.Tree
+	// ps is set for a whole body (ParseRequest, ParseResponse): strings
+	// from the tree are then transient until finish settles them, and
+	// Args are built there (see parseState).
+	ps *parseState
 
 	path []byte // current JSON path
 	locs []byte // location arena
@@ -70,23 +73,6 @@ type builder struct {
 	lastCode int
 	// argTree is scratch for parsing JSON-string arguments.
 	argTree *jsontree.Tree
-}
-
-func newBuilder(ix *interaction.Interaction, t *jsontree.Tree) *builder {
-	b := &builder{ix: ix, t: t, lastCode: -1}
-	b.path = make([]byte, 0, 128)
-	if t != nil {
-		// About a third of a body's strings become segments (the rest are
-		// ids, roles, types); appending grows the rest.
-		n := t.Strings/3 + 8
-		if n > 1024 {
-			n = 1024
-		}
-		ix.Segments = make([]interaction.Segment, 0, n)
-		b.segLocs = make([]span, 0, n)
-		b.locs = make([]byte, 0, n*24)
-	}
-	return b
 }
 
 func (b *builder) pushKey(key string) int {
@@ -348,7 +334,14 @@ func (b *builder) media(v int32, c segCtx) {
 // addCall records a tool call at the current path.
 func (b *builder) addCall(id, name string, turn int) int {
 	id, name = b.keep(id), b.keep(name)
-	b.ix.ToolCalls = append(b.ix.ToolCalls, interaction.ToolCall{ID: id, Name: name, Turn: turn})
+	if n := len(b.ix.ToolCalls); n < cap(b.ix.ToolCalls) {
+		// A pooled slot: keep its index slices' storage.
+		b.ix.ToolCalls = b.ix.ToolCalls[:n+1]
+		c := &b.ix.ToolCalls[n]
+		*c = interaction.ToolCall{ID: id, Name: name, Turn: turn, ArgSegments: c.ArgSegments[:0], ResultSegments: c.ResultSegments[:0]}
+	} else {
+		b.ix.ToolCalls = append(b.ix.ToolCalls, interaction.ToolCall{ID: id, Name: name, Turn: turn})
+	}
 	b.callLocs = append(b.callLocs, b.mark())
 	return len(b.ix.ToolCalls) - 1
 }
@@ -387,24 +380,58 @@ func (b *builder) stringArgs(ci int, v int32, c segCtx) {
 	b.emit(v, c)
 	call.ArgSegments = segRange(call.ArgSegments, first, len(b.ix.Segments))
 	call.Arguments = b.str(v)
-	call.Args = b.parseArgs(call.Arguments)
+	b.stringArgsMap(ci, call.Arguments)
+}
+
+// stringArgsMap sets the Args of call ci from its JSON-string arguments s:
+// now, or for a whole body at finish.
+func (b *builder) stringArgsMap(ci int, s string) {
+	if b.ps == nil {
+		b.ix.ToolCalls[ci].Args = b.parseArgs(s)
+		return
+	}
+	job := argsJob{call: ci, v: -1, src: s}
+	if at := b.ps.argTree(); b.parseArgsTree(at, s, jsontree.Parser{Reuse: true}) {
+		job.t, job.v = at, 0
+	}
+	b.ps.jobs = append(b.ps.jobs, job)
+}
+
+// objectArgsMap sets the Args of call ci from node v: now, or for a whole
+// body at finish.
+func (b *builder) objectArgsMap(ci int, v int32) {
+	if b.ps == nil {
+		b.ix.ToolCalls[ci].Args, _ = toAny(b.t, v, b.stream).(map[string]any)
+		return
+	}
+	b.ps.jobs = append(b.ps.jobs, argsJob{call: ci, t: b.t, v: v, src: b.t.Raw(v)})
 }
 
 // parseArgs parses a JSON arguments string into a map, reporting duplicate
 // and case-variant keys inside it (a tool runtime may read them leniently)
 // under the current path.
 func (b *builder) parseArgs(s string) map[string]any {
-	if s == "" || s[0] != '{' && !strings.HasPrefix(strings.TrimSpace(s), "{") {
-		return nil
-	}
 	// The scratch tree is reused across calls; the map built from it holds
 	// substrings of s, not of the tree.
 	if b.argTree == nil {
 		b.argTree = new(jsontree.Tree)
 	}
 	at := b.argTree
-	if err := (jsontree.Parser{}).ParseInto(at, s); err != nil || at.Kind(0) != jsontree.Object {
+	if !b.parseArgsTree(at, s, jsontree.Parser{}) {
 		return nil
+	}
+	m, _ := toAny(at, 0, false).(map[string]any)
+	return m
+}
+
+// parseArgsTree parses s into at, reports the anomalies inside it, and
+// reports whether it is a JSON object.
+func (b *builder) parseArgsTree(at *jsontree.Tree, s string, p jsontree.Parser) bool {
+	if s == "" || s[0] != '{' && !strings.HasPrefix(strings.TrimSpace(s), "{") {
+		return false
+	}
+	if err := p.ParseInto(at, s); err != nil || at.Kind(0) != jsontree.Object {
+		return false
 	}
 	for _, a := range at.Anomalies {
 		loc := string(b.path)
@@ -417,8 +444,7 @@ func (b *builder) parseArgs(s string) map[string]any {
 		}
 		b.ix.Anomalies = append(b.ix.Anomalies, interaction.Anomaly{Location: loc, Key: a.Key, Kind: a.Kind})
 	}
-	m, _ := toAny(at, 0, false).(map[string]any)
-	return m
+	return true
 }
 
 // objectArgs handles arguments sent as a JSON object: one segment per
@@ -447,7 +473,7 @@ func (b *builder) objectArgsWalk(ci int, v int32, c segCtx, builtin bool) {
 	}
 	call.Arguments = b.raw(v)
 	if b.t.Kind(v) == jsontree.Object {
-		call.Args, _ = toAny(b.t, v, b.stream).(map[string]any)
+		b.objectArgsMap(ci, v)
 	}
 }
 
@@ -496,25 +522,20 @@ func toAny(t *jsontree.Tree, v int32, clone bool) any {
 }
 
 // finish links tool results to calls, copies the tree's anomalies, and
-// resolves every location from the arena.
+// settles the Interaction (see parseState).
 func (b *builder) finish() {
-	ix := b.ix
+	b.linkAll()
+	b.ps.settle(b)
+}
+
+// linkAll copies the tree's anomalies and links tool results to calls.
+func (b *builder) linkAll() {
 	if b.t != nil {
 		for _, a := range b.t.Anomalies {
-			ix.Anomalies = append(ix.Anomalies, interaction.Anomaly{Location: a.Path, Key: a.Key, Kind: a.Kind})
+			b.ix.Anomalies = append(b.ix.Anomalies, interaction.Anomaly{Location: a.Path, Key: a.Key, Kind: a.Kind})
 		}
 	}
 	b.link()
-	arena := string(b.locs)
-	for i := range b.segLocs {
-		ix.Segments[i].Location = arena[b.segLocs[i].start:b.segLocs[i].end]
-	}
-	for i := range b.callLocs {
-		ix.ToolCalls[i].Location = arena[b.callLocs[i].start:b.callLocs[i].end]
-	}
-	for i := range b.toolLocs {
-		ix.Tools[i].Location = arena[b.toolLocs[i].start:b.toolLocs[i].end]
-	}
 }
 
 // link appends result segments to the calls they answer: by id, else by
@@ -535,8 +556,17 @@ func (b *builder) link() {
 			}
 			return -1
 		}
-		if len(ix.ToolCalls)*len(b.results) > 256 {
-			byID := make(map[string]int, len(ix.ToolCalls))
+		if len(ix.ToolCalls)*len(b.results) > 64 {
+			var byID map[string]int
+			if b.ps != nil {
+				// A pooled index: linking costs no allocation.
+				if b.ps.byID == nil {
+					b.ps.byID = make(map[string]int, len(ix.ToolCalls))
+				}
+				byID = b.ps.byID
+			} else {
+				byID = make(map[string]int, len(ix.ToolCalls))
+			}
 			for i := range ix.ToolCalls {
 				if id := ix.ToolCalls[i].ID; id != "" {
 					if _, dup := byID[id]; !dup {

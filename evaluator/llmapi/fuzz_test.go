@@ -17,7 +17,8 @@ var fuzzPaths = []string{
 
 // FuzzParseRequest checks that any body either fails with ErrNotJSON (and
 // is indeed not JSON) or parses into an Interaction whose raw ranges hold
-// exactly its texts, whatever API the path names.
+// exactly its texts, whatever API the path names, and that equals what the
+// reference path makes of it and owns all its strings (checkSettled).
 func FuzzParseRequest(f *testing.F) {
 	for _, tc := range transcripts {
 		b, err := os.ReadFile(filepath.Join("testdata", tc.file))
@@ -45,6 +46,7 @@ func FuzzParseRequest(f *testing.F) {
 			return
 		}
 		checkInvariants(t, ix, body)
+		checkSettled(t, path, "", body, "")
 	})
 }
 

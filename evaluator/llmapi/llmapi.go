@@ -51,20 +51,24 @@ var ErrNotJSON = errors.New("body is not JSON")
 // ParseRequest parses a request body sent to path. The API comes from the
 // path (see Recognize) or, when the path says nothing, from the body's
 // shape. The returned Interaction keeps body as Raw; segments index into it.
+//
+// body must not change during the call; afterwards the caller may reuse
+// it: the Interaction's strings are copies (Raw is body itself).
 func ParseRequest(path string, body []byte) (*interaction.Interaction, error) {
 	api, model, stream := Recognize(path)
-	t, err := jsontree.Parse(body)
-	if err != nil {
+	ps := getState()
+	defer ps.release()
+	if err := ps.parse(body); err != nil {
 		return nil, fmt.Errorf("llmapi: request: %w: %w", ErrNotJSON, err)
 	}
 	if api == APIUnknown {
-		api = sniffRequest(t)
+		api = sniffRequest(&ps.tree)
 	}
 	ix := &interaction.Interaction{
 		API: api, Provider: provider(api, path), Phase: interaction.PhaseRequest,
 		Path: stripQuery(path), Model: model, Stream: stream, Raw: body,
 	}
-	b := newBuilder(ix, t)
+	b := ps.builder(ix)
 	b.request(api)
 	b.finish()
 	return ix, nil
@@ -116,8 +120,10 @@ func ParseResponse(api string, body []byte, contentType string) (*interaction.In
 	}
 	fr := framingFor(contentType, body)
 	if fr == framingNone {
-		t, err := jsontree.Parse(body)
-		if err != nil {
+		ps := getState()
+		defer ps.release()
+		t := &ps.tree
+		if err := ps.parse(body); err != nil {
 			// A stream labelled as JSON, or JSON lines.
 			switch sniffFraming(body, true) {
 			case framingSSE:
@@ -137,7 +143,7 @@ func ParseResponse(api string, body []byte, contentType string) (*interaction.In
 			api = sniffResponse(t)
 		}
 		ix := &interaction.Interaction{API: api, Provider: provider(api, ""), Phase: interaction.PhaseResponse, Raw: body}
-		b := newBuilder(ix, t)
+		b := ps.builder(ix)
 		b.response(api)
 		b.finish()
 		return ix, nil

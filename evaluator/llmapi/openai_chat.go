@@ -293,7 +293,7 @@ func (b *builder) freeArgs(ci int, v int32, c segCtx) {
 	call := &b.ix.ToolCalls[ci]
 	call.ArgSegments = segRange(call.ArgSegments, first, len(b.ix.Segments))
 	call.Arguments = b.str(v)
-	call.Args = b.parseArgs(call.Arguments)
+	b.stringArgsMap(ci, call.Arguments)
 }
 
 // legacyFunctionCall parses the deprecated single function_call of an

@@ -399,10 +399,9 @@ func (b *builder) serverCall(it int32, typ, callID string, turn int) {
 // page and pattern) are its arguments; the sources it consulted are
 // results.
 func (b *builder) webSearchAction(ci int, v int32, ac, rc segCtx) {
-	t := b.t
 	call := &b.ix.ToolCalls[ci]
 	call.Arguments = b.raw(v)
-	call.Args, _ = toAny(t, v, b.stream).(map[string]any)
+	b.objectArgsMap(ci, v)
 	b.members(v, ac, func(key string, m int32) bool {
 		switch key {
 		case "sources":

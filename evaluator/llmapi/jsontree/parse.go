@@ -58,7 +58,7 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 	nodes := t.Nodes[:0]
 	// A reused tree with room for a value every 8 bytes rarely needs more
 	// (LLM bodies hold one every 20-30); counting costs a pass over s.
-	if cap(nodes) < len(s)/8 {
+	if cap(nodes) < len(s)/8+1 {
 		if need := estimateNodes(s); cap(nodes) < need {
 			nodes = make([]Node, 0, need)
 		}
@@ -77,6 +77,10 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 	}
 	t.kids = st.kids[:0]
 	t.Strings = st.strings
+	if unsafe.SliceData(st.nodes) != unsafe.SliceData(t.Nodes) {
+		t.dirty = 0 // a new backing array: the old one is garbage
+	}
+	t.dirty = max(t.dirty, len(st.nodes))
 	if err != nil {
 		t.Nodes = st.nodes[:0]
 		t.Anomalies = t.Anomalies[:0]
