@@ -69,6 +69,10 @@ func TestLinearTime(t *testing.T) {
 		"selectors":       strings.Repeat("\uFE01", 1<<16),
 		"marker_words":    strings.Repeat("gur naq ", 1<<15),
 		"leet_words":      strings.Repeat("h3llo ", 1<<15),
+		"morse":           strings.Repeat(".- -... ", 1<<15),
+		"binary":          strings.Repeat("01000001 ", 1<<15),
+		"pig_latin":       strings.Repeat("ethay ouyay ", 1<<14),
+		"caesar":          strings.Repeat("wkh dqg ", 1<<15),
 	} {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()

@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"math/bits"
 	"strings"
 )
 
@@ -45,8 +46,14 @@ func (st *state) decode(r *Result, t string, depth int, flags scanFlags) {
 	if flags&flagPercent != 0 && tries < maxCandidates {
 		st.decodePercent(t, add)
 	}
-	if flags&(flagRot13|flagReverse) != 0 && tries < maxCandidates {
-		st.decodeWordCiphers(t, add)
+	if flags&flagBinary != 0 && tries < maxCandidates {
+		st.decodeBinary(t, add)
+	}
+	if flags&flagMorse != 0 && tries < maxCandidates {
+		st.decodeMorse(t, add)
+	}
+	if flags&(flagRot13|flagReverse|flagCaesar|flagPigLatin) != 0 && tries < maxCandidates {
+		st.decodeWordCiphers(t, flags, add)
 	}
 }
 
@@ -344,7 +351,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\
 
 // decodeWordCiphers finds stretches of words that read as common English
 // under rot13 or when reversed, and decodes them.
-func (st *state) decodeWordCiphers(t string, add func(string, int, int, []byte) bool) {
+func (st *state) decodeWordCiphers(t string, flags scanFlags, add func(string, int, int, []byte) bool) {
 	for i := 0; i < len(t); {
 		// A stretch is bounded by line breaks, quotes, colons and brackets.
 		j := i
@@ -352,10 +359,269 @@ func (st *state) decodeWordCiphers(t string, add func(string, int, int, []byte) 
 			j++
 		}
 		if j-i >= 8 {
-			st.tryCiphers(t, i, j, add)
+			if flags&(flagRot13|flagReverse) != 0 {
+				st.tryCiphers(t, i, j, add)
+			}
+			if flags&flagCaesar != 0 {
+				st.tryCaesar(t, i, j, add)
+			}
+			if flags&flagPigLatin != 0 {
+				st.tryPigLatin(t, i, j, add)
+			}
 		}
 		i = j + 1
 	}
+}
+
+// tryCaesar decodes a stretch whose words read as English under one
+// Caesar shift (other than rot13's) more often than as written.
+func (st *state) tryCaesar(t string, start, end int, add func(string, int, int, []byte) bool) {
+	s := t[start:end]
+	var counts [26]int
+	plain := 0
+	forEachLetterWord(s, func(w []byte) {
+		if isEnglishMarker(w) {
+			plain++
+		}
+		if len(w) >= 3 && len(w) <= 4 {
+			var key uint32
+			for _, c := range w {
+				key = key<<8 | uint32(c)
+			}
+			for m := markers.shifts(key); m != 0; m &= m - 1 {
+				counts[bits.TrailingZeros32(m)]++
+			}
+		}
+	})
+	best := 0
+	for k := 1; k < 26; k++ {
+		if counts[k] > counts[best] {
+			best = k
+		}
+	}
+	if best == 0 || counts[best] < 2 || counts[best] <= plain {
+		return
+	}
+	b := []byte(s)
+	back := byte(26 - best) // decoding moves the letters back
+	for k, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[k] = 'a' + (c-'a'+back)%26
+		case c >= 'A' && c <= 'Z':
+			b[k] = 'A' + (c-'A'+back)%26
+		}
+	}
+	add("caesar", start, end, b)
+}
+
+// tryPigLatin decodes a stretch whose words are mostly pig latin ("ethay
+// useryay" for "the user": the first consonants moved to the end and "ay"
+// added) when the decoded words read as English.
+func (st *state) tryPigLatin(t string, start, end int, add func(string, int, int, []byte) bool) {
+	s := t[start:end]
+	words, pig := 0, 0
+	forEachLetterWord(s, func(w []byte) {
+		words++
+		if len(w) >= 4 && w[len(w)-2] == 'a' && w[len(w)-1] == 'y' {
+			pig++
+		}
+	})
+	if pig < 3 || 2*pig < words {
+		return
+	}
+	out := make([]byte, 0, len(s))
+	markers := 0
+	for i := 0; i < len(s); {
+		if !isASCIILetter(s[i]) {
+			out = append(out, s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		w := unPigLatin(s[i:j])
+		if pigMarker(w) {
+			markers++
+		}
+		out = append(out, w...)
+		i = j
+	}
+	if markers >= 2 {
+		add("pig_latin", start, end, out)
+	}
+}
+
+// unPigLatin turns a pig latin word back: "ethay" -> "the", "useryay" ->
+// "user", "ouyay" -> "you". Words that do not end in "ay" are kept.
+func unPigLatin(w string) string {
+	lw := strings.ToLower(w)
+	if len(lw) < 4 || !strings.HasSuffix(lw, "ay") {
+		return w
+	}
+	stem := lw[:len(lw)-2]
+	if (strings.HasSuffix(stem, "w") || strings.HasSuffix(stem, "y")) && len(stem) > 1 && isVowel(stem[0]) {
+		return stem[:len(stem)-1] // "useryay": a word that began with a vowel
+	}
+	// The consonants moved from the front are at the end of the stem; 'y'
+	// counts as a vowel unless it is the only one moved ("ouyay"). How
+	// many were moved is ambiguous ("oesday" is "does", not "sdoe"): the
+	// shortest move that makes a common word wins, else the longest.
+	k := len(stem)
+	for k > 0 && !isVowel(stem[k-1]) && stem[k-1] != 'y' {
+		k--
+	}
+	if k == len(stem) && stem[k-1] == 'y' {
+		k--
+	}
+	if k == 0 || k == len(stem) {
+		return w
+	}
+	for n := len(stem) - 1; n > k; n-- {
+		if c := stem[n:] + stem[:n]; pigMarker(c) {
+			return c
+		}
+	}
+	return stem[k:] + stem[:k]
+}
+
+func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
+
+// pigMarker reports a common English word, to tell decoded pig latin from
+// words that merely end in "ay".
+func pigMarker(w string) bool {
+	switch w {
+	case "the", "and", "you", "your", "is", "are", "to", "of", "in", "it", "for", "with", "what", "where",
+		"who", "how", "does", "do", "can", "user", "tell", "give", "me", "my", "password", "secret", "live",
+		"ignore", "previous", "instructions", "system", "prompt", "print", "reveal", "say", "this", "that":
+		return true
+	}
+	return false
+}
+
+// decodeBinary decodes runs of at least four bytes written as groups of
+// eight binary digits ("01001001 01100111 ...").
+func (st *state) decodeBinary(t string, add func(string, int, int, []byte) bool) {
+	for i := 0; i < len(t); {
+		if !isBinaryByte(t[i:min(i+8, len(t))]) || (i > 0 && isWordByte(t[i-1])) {
+			i++
+			continue
+		}
+		var b []byte
+		j, end := i, i
+		for j+8 <= len(t) && isBinaryByte(t[j:j+8]) && (j+8 == len(t) || !isWordByte(t[j+8])) {
+			var v byte
+			for _, c := range []byte(t[j : j+8]) {
+				v = v<<1 | (c - '0')
+			}
+			b = append(b, v)
+			end = j + 8
+			j = end
+			for j < len(t) && (t[j] == ' ' || t[j] == ',') && j-end < 2 {
+				j++
+			}
+		}
+		if len(b) >= 4 {
+			add("binary", i, end, b)
+		}
+		i = max(end, i+1)
+	}
+}
+
+// isBinaryByte reports whether w is eight binary digits.
+func isBinaryByte(w string) bool {
+	if len(w) != 8 {
+		return false
+	}
+	for i := 0; i < 8; i++ {
+		if w[i] != '0' && w[i] != '1' {
+			return false
+		}
+	}
+	return true
+}
+
+// morseCode maps Morse letters to the characters they stand for.
+var morseCode = map[string]byte{
+	".-": 'a', "-...": 'b', "-.-.": 'c', "-..": 'd', ".": 'e', "..-.": 'f', "--.": 'g', "....": 'h',
+	"..": 'i', ".---": 'j', "-.-": 'k', ".-..": 'l', "--": 'm', "-.": 'n', "---": 'o', ".--.": 'p',
+	"--.-": 'q', ".-.": 'r', "...": 's', "-": 't', "..-": 'u', "...-": 'v', ".--": 'w', "-..-": 'x',
+	"-.--": 'y', "--..": 'z', "-----": '0', ".----": '1', "..---": '2', "...--": '3', "....-": '4',
+	".....": '5', "-....": '6', "--...": '7', "---..": '8', "----.": '9',
+}
+
+// morseLetter returns the length of the Morse letter at s[i] (dots and
+// dashes standing alone as a token), or 0.
+func morseLetter(s string, i int) int {
+	j := i
+	for j < len(s) && j-i <= 6 && (s[j] == '.' || s[j] == '-') {
+		j++
+	}
+	if j-i == 0 || j-i > 6 || (j < len(s) && !morseEnd(s[j])) {
+		return 0
+	}
+	if _, ok := morseCode[s[i:j]]; !ok {
+		return 0
+	}
+	return j - i
+}
+
+func morseEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '/', '\'', '"', '<', ')', '?':
+		return true
+	}
+	return false
+}
+
+// decodeMorse decodes runs of at least six Morse letters of at least
+// three kinds, letters separated by spaces and words by " / ".
+func (st *state) decodeMorse(t string, add func(string, int, int, []byte) bool) {
+	for i := 0; i < len(t); {
+		if (t[i] != '.' && t[i] != '-') || (i > 0 && !morseStart(t[i-1])) || morseLetter(t, i) == 0 {
+			i++
+			continue
+		}
+		var b []byte
+		kinds := map[byte]bool{}
+		j, end := i, i
+		for j < len(t) {
+			if n := morseLetter(t, j); n > 0 {
+				c := morseCode[t[j:j+n]]
+				b = append(b, c)
+				kinds[c] = true
+				j += n
+				end = j
+			} else if t[j] == '/' {
+				b = append(b, ' ')
+				j++
+			} else {
+				break
+			}
+			k := j
+			for k < len(t) && t[k] == ' ' {
+				k++
+			}
+			if k == j && j < len(t) && t[j] != '/' {
+				break
+			}
+			j = k
+		}
+		if len(b) >= 6 && len(kinds) >= 3 {
+			add("morse", i, end, []byte(strings.TrimSpace(string(b))))
+		}
+		i = max(end, i+1)
+	}
+}
+
+func morseStart(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '/', '\'', '"', '>', '(', ':':
+		return true
+	}
+	return false
 }
 
 func stretchEnd(c byte) bool {

@@ -22,10 +22,12 @@
 //     or, in Latin text, in words made only of look-alikes (a TR39-style
 //     skeleton applied where it matters), so Russian or Greek prose stays
 //     as it is;
-//  4. runs that look encoded (base64, hex, percent, \x and \u escapes, HTML
-//     character references, rot13, reversed text) are decoded when the result
-//     is mostly printable text, normalized again and kept as Decoded layers
-//     for rescanning, with bounded depth and size;
+//  4. runs that look encoded (base64, hex, binary, percent, \x and \u
+//     escapes, HTML character references, Morse code, rot13 and the other
+//     Caesar shifts, pig latin, reversed text) are decoded when the result
+//     is mostly printable text (for the word ciphers: when it reads as
+//     English), normalized again and kept as Decoded layers for rescanning,
+//     with bounded depth and size;
 //  5. a leetspeak-folded view ("1gn0r3" -> "ignore") is kept beside the text,
 //     never in place of it, so that numbers in ordinary text stay numbers.
 //
@@ -75,9 +77,9 @@ type Hidden struct {
 // Decoded is a segment of the text that was an encoding of other text
 // (base64, hex, percent, rot13), decoded for rescanning.
 type Decoded struct {
-	// Encoding is "base64", "hex", "percent", "escape" (\xNN or \uNNNN
-	// escapes), "html" (numeric character references), "rot13" or
-	// "reverse".
+	// Encoding is "base64", "hex", "binary", "percent", "escape" (\xNN or
+	// \uNNNN escapes), "html" (numeric character references), "morse",
+	// "rot13", "caesar" (another shift), "pig_latin" or "reverse".
 	Encoding   string
 	Start, End int    // byte span of the encoded run in the original text
 	Text       string // the decoded text, itself normalized
@@ -199,8 +201,13 @@ const (
 	flagRot13                          // words that are English under rot13
 	flagReverse                        // words that are English reversed
 	flagLeet                           // a leetspeak word
+	flagCaesar                         // words that are English under another Caesar shift
+	flagPigLatin                       // words that may be pig latin ("ethay", "ouyay")
+	flagBinary                         // bytes written as groups of eight binary digits
+	flagMorse                          // Morse code ("-.-. --- -.. .")
 
-	flagsDecode = flagRun | flagHexPairs | flagPercent | flagEscape | flagHTML | flagRot13 | flagReverse
+	flagsDecode = flagRun | flagHexPairs | flagPercent | flagEscape | flagHTML | flagRot13 | flagReverse |
+		flagCaesar | flagPigLatin | flagBinary | flagMorse
 )
 
 // Byte classes for scan, one table lookup per byte.
@@ -256,6 +263,8 @@ func scan(s string) (ascii bool, flags scanFlags) {
 	var (
 		runStart           = -1 // start of the current base64-alphabet run
 		rot, rev, hexPairs int  // marker words, hex byte words seen
+		caesar, pig        int  // Caesar marker words, words ending in "ay"
+		binary, morse      int  // binary byte words, Morse letters in a row
 	)
 	for i := 0; i < len(s); {
 		k := byteClass[s[i]]
@@ -280,6 +289,18 @@ func scan(s string) (ascii bool, flags scanFlags) {
 			if digits && flags&flagLeet == 0 && leetWord(w) {
 				flags |= flagLeet
 			}
+			if len(w) >= 4 && w[len(w)-1]|0x20 == 'y' && w[len(w)-2]|0x20 == 'a' {
+				pig++
+			}
+			if len(w) == 8 && all&cDigit != 0 && isBinaryByte(w) {
+				binary++
+				if binary >= 4 {
+					flags |= flagBinary
+				}
+			} else {
+				binary = 0
+			}
+			morse = 0
 			switch {
 			case len(w) > 4:
 				// Most words: too long to be a hex byte or a marker.
@@ -301,9 +322,21 @@ func scan(s string) (ascii bool, flags scanFlags) {
 				m := markers.get(packLower(w))
 				rot += int(m & markRot13)
 				rev += int(m&markReverse) >> 1
+				caesar += int(m&markCaesar) >> 2
 			}
 			i = j
 			continue
+		}
+		if (s[i] == '.' || s[i] == '-') && (i == 0 || morseStart(s[i-1])) {
+			// A run of dots and dashes standing alone may be a Morse letter.
+			if n := morseLetter(s, i); n > 0 {
+				morse++
+				if morse >= 4 {
+					flags |= flagMorse
+				}
+			} else {
+				morse = 0
+			}
 		}
 		if k&cB64 != 0 { // '+', '/', '-', '_' continue a base64 run
 			if runStart < 0 {
@@ -330,6 +363,12 @@ func scan(s string) (ascii bool, flags scanFlags) {
 	}
 	if rot >= 2 {
 		flags |= flagRot13
+	}
+	if caesar >= 2 {
+		flags |= flagCaesar
+	}
+	if pig >= 3 {
+		flags |= flagPigLatin
 	}
 	if rev >= 2 {
 		flags |= flagReverse
@@ -429,38 +468,41 @@ func packLower(w string) uint32 {
 	return key
 }
 
-// Marker words: the commonest short English words under rot13 and
-// reversed. Two of them in a text make it worth
+// Marker words: the commonest short English words under rot13, under the
+// other Caesar shifts, and reversed. Two of them in a text make it worth
 // trying to decode.
 
 // markerTable is a small open-addressing map from words of up to four
 // letters, packed one byte per letter, to the marker kinds they are: one
-// probe answers both questions for most words.
-type markerTable [256]struct {
-	key  uint32
-	bits uint8
+// probe answers every question for most words.
+type markerTable [1024]struct {
+	key    uint32
+	bits   uint8
+	shifts uint32 // for markCaesar: bit k set for a marker under shift k
 }
 
 // Marker kinds.
 const (
 	markRot13   = 1 << iota // a common English word under rot13
 	markReverse             // a common English word reversed
+	markCaesar              // a common English word of three or four letters under another shift
 )
 
-func (m *markerTable) slot(k uint32) int { return int((k * 2654435761) >> 24) }
+func (m *markerTable) slot(k uint32) int { return int((k * 2654435761) >> 22) }
 
-func (m *markerTable) add(k uint32, bits uint8) {
-	for i := m.slot(k); ; i = (i + 1) & 255 {
+func (m *markerTable) add(k uint32, bits uint8, shifts uint32) {
+	for i := m.slot(k); ; i = (i + 1) & 1023 {
 		if m[i].key == 0 || m[i].key == k {
 			m[i].key = k
 			m[i].bits |= bits
+			m[i].shifts |= shifts
 			return
 		}
 	}
 }
 
 func (m *markerTable) get(k uint32) uint8 {
-	for i := m.slot(k); ; i = (i + 1) & 255 {
+	for i := m.slot(k); ; i = (i + 1) & 1023 {
 		switch m[i].key {
 		case k:
 			return m[i].bits
@@ -470,25 +512,54 @@ func (m *markerTable) get(k uint32) uint8 {
 	}
 }
 
+// shifts returns the Caesar shifts under which the packed word k is a
+// marker word.
+func (m *markerTable) shifts(k uint32) uint32 {
+	for i := m.slot(k); ; i = (i + 1) & 1023 {
+		switch m[i].key {
+		case k:
+			return m[i].shifts
+		case 0:
+			return 0
+		}
+	}
+}
+
 var markers = func() (m markerTable) {
 	for _, w := range []string{"the", "and", "you", "is", "to", "of", "it", "in", "for", "what",
 		"this", "that", "your", "not", "all", "me", "my", "was", "with", "are"} {
-		r, v := []byte(w), []byte(w)
-		for i, c := range r {
-			r[i] = 'a' + (c-'a'+13)%26
+		v := []byte(w)
+		m.add(packWord(shift(w, 13)), markRot13, 0)
+		// Two-letter words under a shift are too often words or
+		// abbreviations themselves ("up", "id", "cm"), and so are some
+		// short shifted words ("max"): only longer ones mark a shift.
+		if len(w) >= 3 {
+			for k := 1; k < 26; k++ {
+				if k != 13 {
+					m.add(packWord(shift(w, k)), markCaesar, 1<<k)
+				}
+			}
 		}
 		for i, j := 0, len(v)-1; i < j; i, j = i+1, j-1 {
 			v[i], v[j] = v[j], v[i]
 		}
-		m.add(packWord(r), markRot13)
 		// Reversed short words that are words themselves ("si", "no",
 		// "ton", "saw") would fire on ordinary text.
 		if len(w) >= 3 && w != "not" && w != "was" && w != "are" {
-			m.add(packWord(v), markReverse)
+			m.add(packWord(v), markReverse, 0)
 		}
 	}
 	return m
 }()
+
+// shift returns the lower-case word w with its letters moved k places on.
+func shift(w string, k int) []byte {
+	b := []byte(w)
+	for i, c := range b {
+		b[i] = 'a' + (c-'a'+byte(k))%26
+	}
+	return b
+}
 
 func packWord(w []byte) uint32 {
 	var k uint32

@@ -198,9 +198,12 @@ func TestScanAgrees(t *testing.T) {
 		}
 		texts = append(texts, b.String())
 	}
+	// The reference knows nothing of the flags added since.
+	const added = flagCaesar | flagPigLatin | flagBinary | flagMorse
 	for _, s := range texts {
 		a1, f1 := scan(s)
 		a2, f2 := scanRef(s)
+		f1 &^= added
 		if a1 != a2 || f1 != f2 {
 			t.Fatalf("scan(%.80q) = %v, %b; reference %v, %b", s, a1, f1, a2, f2)
 		}

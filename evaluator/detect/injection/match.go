@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/sluicehq/sluice/evaluator/normalize"
 )
 
 // The phrase matcher. Every term of every family (verbs, objects,
@@ -687,8 +687,11 @@ func parseTerm(spec string) term {
 		t.flags |= flagRight
 	}
 	// Terms are matched against normalized text, so they are normalized
-	// the same way (NFKC splits Thai SARA AM, for one).
-	spec = norm.NFKC.String(spec)
+	// the same way: NFKC (which splits Thai SARA AM, for one) and the
+	// folding of Latin look-alikes (Turkish dotless ı reads as i).
+	if r := normalize.Text(spec); r.Changed {
+		spec = r.Text
+	}
 	t.exact = spec
 	t.key = canonical(spec)
 	t.runes = int32(utf8.RuneCountInString(t.key))
