@@ -53,7 +53,17 @@ type builder struct {
 	// Args are built there (see parseState).
 	ps *parseState
 
-	path []byte // current JSON path
+	// path is the current JSON path as far as it is rendered: frames
+	// are its steps, the first rendered of them written.
+	path     []byte
+	frames   []frame
+	rendered int
+	// last is the span of the last location marked, and lastLen the
+	// length of path then; lastOK says path still starts with it (nothing
+	// below lastLen was popped since).
+	last    span
+	lastLen int
+	lastOK  bool
 	locs []byte // location arena
 	// Locations of segments, tool calls and tool definitions, parallel to
 	// ix.Segments, ix.ToolCalls and ix.Tools, as spans of locs.
@@ -75,29 +85,76 @@ type builder struct {
 	argTree *jsontree.Tree
 }
 
+// frame is one step of the current path: an object key or an array index.
+type frame struct {
+	key   string
+	idx   int
+	index bool
+	// at is the length of path before the step, once rendered.
+	at int
+}
+
+// pushKey enters member key; pop with the result leaves it.
 func (b *builder) pushKey(key string) int {
-	n := len(b.path)
-	b.path = jsontree.AppendKey(b.path, key)
-	return n
+	b.frames = append(b.frames, frame{key: key})
+	return len(b.frames) - 1
 }
 
+// pushIndex enters element i; pop with the result leaves it.
 func (b *builder) pushIndex(i int) int {
-	n := len(b.path)
-	b.path = jsontree.AppendIndex(b.path, i)
-	return n
+	b.frames = append(b.frames, frame{idx: i, index: true})
+	return len(b.frames) - 1
 }
 
-func (b *builder) pop(n int) { b.path = b.path[:n] }
+// level is what pop takes to return to the current path.
+func (b *builder) level() int { return len(b.frames) }
 
-// mark copies the current path into the arena; the root is "$".
+func (b *builder) pop(n int) {
+	if b.rendered > n {
+		b.path = b.path[:b.frames[n].at]
+		b.rendered = n
+		if len(b.path) < b.lastLen {
+			b.lastOK = false
+		}
+	}
+	b.frames = b.frames[:n]
+}
+
+// render brings path up to date with the steps pushed since it was last
+// rendered. Most members the walk enters hold nothing it records, so steps
+// are written only when a location is needed.
+func (b *builder) render() {
+	for i := b.rendered; i < len(b.frames); i++ {
+		f := &b.frames[i]
+		f.at = len(b.path)
+		if f.index {
+			b.path = jsontree.AppendIndex(b.path, f.idx)
+		} else {
+			b.path = jsontree.AppendKey(b.path, f.key)
+		}
+	}
+	b.rendered = len(b.frames)
+}
+
+// mark copies the current path into the arena; the root is "$". A path
+// that extends the last location marked, when that one ends the arena,
+// shares its bytes: a tool call's arguments follow the call's location.
 func (b *builder) mark() span {
+	b.render()
 	s := int32(len(b.locs))
 	if len(b.path) == 0 {
 		b.locs = append(b.locs, '$')
+		b.lastOK = false
 		return span{s, int32(len(b.locs))}
 	}
-	b.locs = append(b.locs, b.path...)
-	return span{s, int32(len(b.locs))}
+	if b.lastOK && b.last.end == s {
+		b.locs = append(b.locs, b.path[b.lastLen:]...)
+		s = b.last.start
+	} else {
+		b.locs = append(b.locs, b.path...)
+	}
+	b.last, b.lastLen, b.lastOK = span{s, int32(len(b.locs))}, len(b.path), true
+	return b.last
 }
 
 // str returns the text of string node v, cloned in stream mode.
@@ -434,6 +491,7 @@ func (b *builder) parseArgsTree(at *jsontree.Tree, s string, p jsontree.Parser) 
 		return false
 	}
 	for _, a := range at.Anomalies {
+		b.render()
 		loc := string(b.path)
 		if a.Path != "$" {
 			if strings.HasPrefix(a.Path, "[") {
@@ -584,6 +642,8 @@ func (b *builder) link() {
 		for _, s := range b.results {
 			if ci := find(ix.Segments[s].ToolCallID); ci >= 0 {
 				ix.ToolCalls[ci].ResultSegments = append(ix.ToolCalls[ci].ResultSegments, s)
+				// The same id, spelt once: settling then keeps one copy.
+				ix.Segments[s].ToolCallID = ix.ToolCalls[ci].ID
 			}
 		}
 	}

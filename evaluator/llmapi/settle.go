@@ -1,8 +1,11 @@
 package llmapi
 
 import (
+	"cmp"
+	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -43,7 +46,22 @@ type parseState struct {
 	// byID indexes calls by id when linking many results.
 	byID map[string]int
 
-	refs   []strRef
+	// src is the body as the tree sees it. Kept strings inside it are
+	// marked in covered, a bit a byte; ranks[w] counts the bits set in
+	// covered[:w]. The arena starts with the covered bytes in body order,
+	// so a body string's copy is at the rank of its offset.
+	src     string
+	covered []uint64
+	ranks   []int32
+	// refs are the kept strings outside the body (decoded strings,
+	// constants) in the order settle registers them; refRun[i] is the run
+	// that holds refs[i], and next the first not yet relocated. keys is
+	// scratch for sorting them by address.
+	refs   []string
+	refRun []int32
+	keys   []uint64
+	order  []int32
+	next   int
 	runs   []run
 	hint   int
 	arena  string
@@ -57,12 +75,6 @@ type argsJob struct {
 	t    *jsontree.Tree
 	v    int32
 	src  string
-}
-
-// strRef is a string the Interaction keeps, by address.
-type strRef struct {
-	p uintptr
-	s string
 }
 
 // run is a range of memory that kept strings cover, and where it goes in
@@ -108,14 +120,17 @@ func (ps *parseState) release() {
 	ps.jobs = ps.jobs[:0]
 	clear(ps.refs)
 	ps.refs = ps.refs[:0]
+	ps.refRun = ps.refRun[:0]
+	ps.keys = ps.keys[:0]
 	clear(ps.runs)
 	ps.runs = ps.runs[:0]
 	clear(ps.byID)
-	ps.arena = ""
+	ps.arena, ps.src = "", ""
 	b := &ps.b
 	clear(b.nameResults)
+	clear(b.frames)
 	*b = builder{
-		path: b.path[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
+		path: b.path[:0], frames: b.frames[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
 		results: b.results[:0], nameResults: b.nameResults[:0],
 	}
 	if cap(ps.tree.Nodes) > maxPooledNodes || cap(ps.segs) > maxPooledSegs {
@@ -126,7 +141,8 @@ func (ps *parseState) release() {
 
 // parse parses body in place into the state's tree.
 func (ps *parseState) parse(body []byte) error {
-	return (jsontree.Parser{Reuse: true}).ParseInto(&ps.tree, unsafe.String(unsafe.SliceData(body), len(body)))
+	ps.src = unsafe.String(unsafe.SliceData(body), len(body))
+	return (jsontree.Parser{Reuse: true}).ParseInto(&ps.tree, ps.src)
 }
 
 // builder readies the state's builder for ix over the state's tree; the
@@ -149,11 +165,43 @@ func (ps *parseState) argTree() *jsontree.Tree {
 
 func addr(s string) uintptr { return uintptr(unsafe.Pointer(unsafe.StringData(s))) }
 
+// inBody returns the offset of s in the body, or -1.
+func (ps *parseState) inBody(s string) int {
+	o := addr(s) - addr(ps.src)
+	if o < uintptr(len(ps.src)) && o+uintptr(len(s)) <= uintptr(len(ps.src)) {
+		return int(o)
+	}
+	return -1
+}
+
 // ref registers a string the Interaction keeps.
 func (ps *parseState) ref(s string) {
-	if s != "" {
-		ps.refs = append(ps.refs, strRef{addr(s), s})
+	if s == "" {
+		return
 	}
+	if o := ps.inBody(s); o >= 0 {
+		ps.cover(o, o+len(s))
+		return
+	}
+	ps.refs = append(ps.refs, s)
+}
+
+// cover marks body bytes [from, to) as kept.
+func (ps *parseState) cover(from, to int) {
+	w := ps.covered
+	for from < to {
+		i, b := from>>6, uint(from&63)
+		n := min(64-int(b), to-from)
+		m := ^uint64(0) >> (64 - uint(n)) << b
+		w[i] |= m
+		from += n
+	}
+}
+
+// rank is the number of kept body bytes before offset o (o <= len(body)).
+func (ps *parseState) rank(o int) int {
+	i := o >> 6
+	return int(ps.ranks[i]) + bits.OnesCount64(ps.covered[i]&(1<<uint(o&63)-1))
 }
 
 // within reports whether s lies inside outer's memory.
@@ -177,10 +225,40 @@ func (ps *parseState) refTree(t *jsontree.Tree, v int32, src string) {
 	}
 }
 
+// relocNext returns the arena copy of s, the next registered string.
+// Settle relocates most strings in the order it registered them, which
+// spares a search.
+func (ps *parseState) relocNext(s string) string {
+	if s == "" {
+		return ""
+	}
+	if o := ps.inBody(s); o >= 0 {
+		if r := ps.rank(o); ps.rank(o+len(s))-r == len(s) {
+			return ps.arena[r : r+len(s)]
+		}
+		return ps.reloc(s)
+	}
+	if k := ps.next; k < len(ps.refs) && addr(ps.refs[k]) == addr(s) && len(ps.refs[k]) == len(s) {
+		ps.next++
+		r := &ps.runs[ps.refRun[k]]
+		off := r.off + int(addr(s)-r.start)
+		return ps.arena[off : off+len(s)]
+	}
+	return ps.reloc(s)
+}
+
 // reloc returns the arena copy of a registered string.
 func (ps *parseState) reloc(s string) string {
 	if s == "" {
 		return ""
+	}
+	if o := ps.inBody(s); o >= 0 {
+		r := ps.rank(o)
+		if ps.rank(o+len(s))-r != len(s) {
+			relocMisses.Add(1) // not all of it was registered
+			return string([]byte(s))
+		}
+		return ps.arena[r : r+len(s)]
 	}
 	p, n := addr(s), uintptr(len(s))
 	runs := ps.runs
@@ -217,6 +295,9 @@ func (ps *parseState) settle(b *builder) {
 	// Keep the grown scratch for the next body.
 	ps.segs, ps.calls, ps.tools = ix.Segments, ix.ToolCalls, ix.Tools
 	ps.refs = ps.refs[:0]
+	nw := len(ps.src)>>6 + 1
+	ps.covered = slices.Grow(ps.covered[:0], nw)[:nw]
+	clear(ps.covered)
 	ps.ref(ix.Model)
 	for i := range ix.Segments {
 		ps.ref(ix.Segments[i].Text)
@@ -245,6 +326,7 @@ func (ps *parseState) settle(b *builder) {
 		}
 	}
 	ps.layout(b.locs)
+	ix.Model = ps.relocNext(ix.Model)
 
 	arena, locOff := ps.arena, ps.locOff
 	loc := func(s span) string { return arena[locOff+int(s.start) : locOff+int(s.end)] }
@@ -253,8 +335,8 @@ func (ps *parseState) settle(b *builder) {
 	for i := range ix.Segments {
 		s := &segs[i]
 		*s = ix.Segments[i]
-		s.Text = ps.reloc(s.Text)
-		s.ToolCallID = ps.reloc(s.ToolCallID)
+		s.Text = ps.relocNext(s.Text)
+		s.ToolCallID = ps.relocNext(s.ToolCallID)
 		s.Location = loc(b.segLocs[i])
 	}
 	ix.Segments = segs
@@ -273,7 +355,7 @@ func (ps *parseState) settle(b *builder) {
 		for i := range ix.ToolCalls {
 			c := &ix.ToolCalls[i]
 			calls[i] = interaction.ToolCall{
-				ID: ps.reloc(c.ID), Name: ps.reloc(c.Name), Arguments: ps.reloc(c.Arguments),
+				ID: ps.relocNext(c.ID), Name: ps.relocNext(c.Name), Arguments: ps.relocNext(c.Arguments),
 				ArgSegments: ints2(c.ArgSegments), ResultSegments: ints2(c.ResultSegments),
 				Turn: c.Turn, Location: loc(b.callLocs[i]),
 			}
@@ -295,7 +377,7 @@ func (ps *parseState) settle(b *builder) {
 		for i := range ix.Tools {
 			td := &ix.Tools[i]
 			tools[i] = interaction.ToolDef{
-				Name: ps.reloc(td.Name), Description: ps.reloc(td.Description), Type: ps.reloc(td.Type),
+				Name: ps.relocNext(td.Name), Description: ps.relocNext(td.Description), Type: ps.relocNext(td.Type),
 				Location: loc(b.toolLocs[i]),
 			}
 		}
@@ -304,53 +386,119 @@ func (ps *parseState) settle(b *builder) {
 		ix.Tools = nil
 	}
 	for i := range ix.Anomalies {
-		ix.Anomalies[i].Key = ps.reloc(ix.Anomalies[i].Key)
+		ix.Anomalies[i].Key = ps.relocNext(ix.Anomalies[i].Key)
 	}
-	ix.Model = ps.reloc(ix.Model)
 }
 
-// layout merges the registered strings into runs and fills the arena:
-// the runs, then locs.
+// layout fills the arena: the kept body bytes in order, then the other
+// kept strings merged into runs, then locs.
 func (ps *parseState) layout(locs []byte) {
-	refs := ps.refs
-	if !slices.IsSortedFunc(refs, cmpRef) {
-		slices.SortFunc(refs, cmpRef)
-	}
-	runs := ps.runs[:0]
+	covered := ps.covered
+	ranks := slices.Grow(ps.ranks[:0], len(covered))[:len(covered)]
 	total := 0
-	for _, r := range refs {
-		end := r.p + uintptr(len(r.s))
-		if k := len(runs) - 1; k >= 0 && r.p < runs[k].end {
+	for i, w := range covered {
+		ranks[i] = int32(total)
+		total += bits.OnesCount64(w)
+	}
+	ps.ranks = ranks
+
+	refs := ps.refs
+	order := ps.sortRefs()
+	refRun := slices.Grow(ps.refRun[:0], len(refs))[:len(refs)]
+	runs := ps.runs[:0]
+	for _, i := range order {
+		r := refs[i]
+		p := addr(r)
+		end := p + uintptr(len(r))
+		if k := len(runs) - 1; k >= 0 && p < runs[k].end {
 			// Overlapping strings lie in one object: extend the run.
 			if end > runs[k].end {
 				total += int(end - runs[k].end)
 				runs[k].end = end
 				runs[k].s = unsafe.String(unsafe.StringData(runs[k].s), int(end-runs[k].start))
 			}
+			refRun[i] = int32(k)
 			continue
 		}
-		runs = append(runs, run{start: r.p, end: end, off: total, s: r.s})
-		total += len(r.s)
+		refRun[i] = int32(len(runs))
+		runs = append(runs, run{start: p, end: end, off: total, s: r})
+		total += len(r)
 	}
-	buf := make([]byte, 0, total+len(locs))
+
+	// A strings.Builder grown once allocates exactly this, unzeroed, and
+	// hands out its bytes as a string without copying.
+	var buf strings.Builder
+	buf.Grow(total + len(locs))
+	// The covered body bytes, a run of set bits at a time. A clear bit
+	// always follows the last run: bits at and past len(src) are never set.
+	src := ps.src
+	for pos := 0; ; {
+		start := nextBit(covered, pos, 0)
+		if start < 0 {
+			break
+		}
+		end := nextBit(covered, start, ^uint64(0))
+		buf.WriteString(src[start:end])
+		pos = end
+	}
 	for _, r := range runs {
-		buf = append(buf, r.s...)
+		buf.WriteString(r.s)
 	}
-	buf = append(buf, locs...)
-	ps.runs, ps.hint, ps.locOff = runs, 0, total
-	// buf is never written again: every string of the Interaction is a
-	// slice of this one conversion.
-	ps.arena = unsafe.String(unsafe.SliceData(buf), len(buf))
+	buf.Write(locs)
+	ps.runs, ps.refRun, ps.hint, ps.next, ps.locOff = runs, refRun, 0, 0, total
+	ps.arena = buf.String()
 }
 
-func cmpRef(a, b strRef) int {
-	switch {
-	case a.p < b.p:
+// nextBit returns the index of the first bit at or after pos that is set
+// in words^flip, or -1.
+func nextBit(words []uint64, pos int, flip uint64) int {
+	i := pos >> 6
+	if i >= len(words) {
 		return -1
-	case a.p > b.p:
-		return 1
 	}
-	return len(b.s) - len(a.s)
+	w := (words[i] ^ flip) & (^uint64(0) << uint(pos&63))
+	for w == 0 {
+		i++
+		if i >= len(words) {
+			return -1
+		}
+		w = words[i] ^ flip
+	}
+	return i<<6 + bits.TrailingZeros64(w)
+}
+
+// sortRefs returns the indexes of refs in address order. Addresses fit in
+// 48 bits on the platforms Go runs on, so an address and an index pack
+// into one integer and sort without a comparison function.
+func (ps *parseState) sortRefs() []int32 {
+	refs := ps.refs
+	keys := ps.keys[:0]
+	packed := len(refs) < 1<<16
+	for i, r := range refs {
+		p := uint64(addr(r))
+		if p >= 1<<48 {
+			packed = false
+			break
+		}
+		keys = append(keys, p<<16|uint64(i))
+	}
+	order := slices.Grow(ps.order[:0], len(refs))[:len(refs)]
+	ps.order = order
+	if packed {
+		if !slices.IsSorted(keys) {
+			slices.Sort(keys)
+		}
+		for i, k := range keys {
+			order[i] = int32(k & 0xffff)
+		}
+	} else {
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(addr(refs[a]), addr(refs[b])) })
+	}
+	ps.keys = keys
+	return order
 }
 
 // toAny is builder.toAny over settled strings.

@@ -720,7 +720,7 @@ func (a *StreamAssembler) converseEvent(ev string, body int32) {
 			a.done = true
 		}
 		a.staticSlot(nil, "stream", func(b *builder) {
-			p := len(b.path)
+			p := b.level()
 			if ev != "" {
 				p = b.pushKey(ev)
 			}

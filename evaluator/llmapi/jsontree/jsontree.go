@@ -119,9 +119,10 @@ type Tree struct {
 	// after another, so that they cost one allocation per chunk rather than
 	// one each. Bytes handed out are never written again, except by a later
 	// parse into the same tree with Parser.Reuse set.
-	esc  []byte
-	dec  []byte // scratch for decoding one escaped string
-	kids []kid  // scratch: member stack for the duplicate-key check
+	esc   []byte
+	dec   []byte // scratch for decoding one escaped string
+	kids  []kid  // scratch: member stack for the duplicate-key check
+	stack []open // scratch: containers being parsed
 	// dirty is how many nodes of Nodes' backing array may hold strings
 	// from an earlier parse: Reset clears that many.
 	dirty int

@@ -68,7 +68,7 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 		st.maxDepth = DefaultMaxDepth
 	}
 	st.ws()
-	_, err := st.value(-1, 1, -1, -1, "")
+	err := st.run()
 	if err == nil {
 		st.ws()
 		if st.pos != len(s) {
@@ -145,217 +145,251 @@ func (st *state) ws() {
 	}
 }
 
-func (st *state) value(parent int32, depth int, ks, ke int32, key string) (int32, error) {
-	if st.pos >= len(st.s) {
-		return -1, st.fail("unexpected end of input, want value")
+// open is a container being parsed.
+type open struct {
+	idx  int32 // its node
+	prev int32 // its last child so far, or -1
+	n    int32 // its children so far
+	base int32 // where its members start in kids (objects)
+	sig  uint32
+	obj  bool
+}
+
+// skipWS returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipWS(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
 	}
-	switch c := st.s[st.pos]; c {
+	return i
+}
+
+// bail records where parsing stopped and returns the error for it.
+func (st *state) bail(nodes []Node, kids []kid, at int, reason string) error {
+	st.nodes, st.kids, st.pos = nodes, kids, at
+	return st.fail(reason)
+}
+
+// run parses the value at st.pos. It is one loop over an explicit stack of
+// open containers rather than a recursive descent, so that the position,
+// the node slice and the current member stay in registers; whitespace is
+// skipped only where a byte at or below ' ' is seen. Errors (reason and
+// offset) are those of the recursive parser this replaced.
+func (st *state) run() error {
+	s := st.s
+	pos := st.pos
+	nodes, kids := st.nodes, st.kids
+	stack := st.t.stack[:0]
+	strs := 0
+	var (
+		parent  int32 = -1
+		ks, ke  int32 = -1, -1
+		key     string
+		idx     int32
+		closing byte
+	)
+
+value:
+	if pos >= len(s) {
+		return st.bail(nodes, kids, pos, "unexpected end of input, want value")
+	}
+	switch c := s[pos]; c {
 	case '"':
-		return st.strNode(parent, ks, ke, key)
-	case '{':
-		return st.object(parent, depth, ks, ke, key)
-	case '[':
-		return st.array(parent, depth, ks, ke, key)
-	case 't':
-		return st.literal(parent, ks, ke, key, "true", True)
-	case 'f':
-		return st.literal(parent, ks, ke, key, "false", False)
-	case 'n':
-		return st.literal(parent, ks, ke, key, "null", Null)
+		i := skipPlain(s, pos+1)
+		var str string
+		var f Flag
+		if i < len(s) && s[i] == '"' {
+			str = s[pos+1 : i]
+			i++
+		} else {
+			st.nodes, st.kids, st.pos = nodes, kids, pos
+			var copied bool
+			var err error
+			if str, copied, _, err = st.str(); err != nil {
+				return err
+			}
+			if copied {
+				f = Copied
+			}
+			i = st.pos
+		}
+		strs++
+		nodes = append(nodes, Node{
+			Kind: String, Flags: f, Str: str, Key: key, Start: int32(pos), End: int32(i),
+			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+		})
+		pos = i
+	case '{', '[':
+		if len(stack)+1 > st.maxDepth {
+			return st.bail(nodes, kids, pos, tooDeep)
+		}
+		k, obj := Array, c == '{'
+		closing = ']'
+		if obj {
+			k, closing = Object, '}'
+		}
+		nodes = append(nodes, Node{
+			Kind: k, Key: key, Start: int32(pos),
+			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+		})
+		idx = int32(len(nodes) - 1)
+		pos++
+		if pos < len(s) && s[pos] <= ' ' {
+			pos = skipWS(s, pos)
+		}
+		if pos < len(s) && s[pos] == closing {
+			pos++
+			nodes[idx].End = int32(pos)
+			goto done
+		}
+		stack = append(stack, open{idx: idx, prev: -1, base: int32(len(kids)), obj: obj})
+		if obj {
+			goto member
+		}
+		parent, ks, ke, key = idx, -1, -1, ""
+		goto value
+	case 't', 'f', 'n':
+		lit, k := "null", Null
+		if c == 't' {
+			lit, k = "true", True
+		} else if c == 'f' {
+			lit, k = "false", False
+		}
+		if !strings.HasPrefix(s[pos:], lit) {
+			if len(s)-pos < len(lit) && strings.HasPrefix(lit, s[pos:]) {
+				return st.bail(nodes, kids, len(s), "unexpected end of input in literal")
+			}
+			return st.bail(nodes, kids, pos, "invalid literal")
+		}
+		nodes = append(nodes, Node{
+			Kind: k, Key: key, Start: int32(pos), End: int32(pos + len(lit)),
+			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+		})
+		pos += len(lit)
 	default:
-		if c == '-' || '0' <= c && c <= '9' {
-			start := st.pos
-			if err := st.number(); err != nil {
-				return -1, err
-			}
-			st.nodes = append(st.nodes, Node{
-				Kind: Number, Str: st.s[start:st.pos], Key: key, Start: int32(start), End: int32(st.pos),
-				KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-			})
-			return int32(len(st.nodes) - 1), nil
+		if c != '-' && (c < '0' || c > '9') {
+			return st.bail(nodes, kids, pos, "unexpected character, want value")
 		}
-		return -1, st.fail("unexpected character, want value")
+		st.pos = pos
+		if err := st.number(); err != nil {
+			st.nodes, st.kids = nodes, kids
+			return err
+		}
+		nodes = append(nodes, Node{
+			Kind: Number, Str: s[pos:st.pos], Key: key, Start: int32(pos), End: int32(st.pos),
+			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
+		})
+		pos = st.pos
 	}
-}
+	idx = int32(len(nodes) - 1)
 
-// strNode parses the string literal at st.pos as a node: most values of an
-// LLM body are strings, so containers call it directly.
-func (st *state) strNode(parent, ks, ke int32, key string) (int32, error) {
-	start := st.pos
-	str, copied, _, err := st.str()
-	if err != nil {
-		return -1, err
-	}
-	var f Flag
-	if copied {
-		f = Copied
-	}
-	st.strings++
-	st.nodes = append(st.nodes, Node{
-		Kind: String, Flags: f, Str: str, Key: key, Start: int32(start), End: int32(st.pos),
-		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-	})
-	return int32(len(st.nodes) - 1), nil
-}
-
-func (st *state) literal(parent, ks, ke int32, key, lit string, k Kind) (int32, error) {
-	if !strings.HasPrefix(st.s[st.pos:], lit) {
-		if len(st.s)-st.pos < len(lit) && strings.HasPrefix(lit, st.s[st.pos:]) {
-			st.pos = len(st.s)
-			return -1, st.fail("unexpected end of input in literal")
+done:
+	// Node idx is complete: link it into its container and read on.
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.prev >= 0 {
+			nodes[top.prev].Next = idx
 		}
-		return -1, st.fail("invalid literal")
-	}
-	start := st.pos
-	st.pos += len(lit)
-	st.nodes = append(st.nodes, Node{
-		Kind: k, Key: key, Start: int32(start), End: int32(st.pos),
-		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-	})
-	return int32(len(st.nodes) - 1), nil
-}
-
-func (st *state) object(parent int32, depth int, ks, ke int32, key string) (int32, error) {
-	if depth > st.maxDepth {
-		return -1, st.fail(tooDeep)
-	}
-	idx := int32(len(st.nodes))
-	st.nodes = append(st.nodes, Node{
-		Kind: Object, Key: key, Start: int32(st.pos),
-		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-	})
-	st.pos++ // '{'
-	st.ws()
-	if st.pos < len(st.s) && st.s[st.pos] == '}' {
-		st.pos++
-		st.nodes[idx].End = int32(st.pos)
-		return idx, nil
-	}
-	s := st.s
-	base := len(st.kids)
-	prev := int32(-1)
-	for {
-		st.ws()
-		if st.pos >= len(s) {
-			return -1, st.fail("unexpected end of input, want object key")
+		top.prev = idx
+		top.n++
+		if top.obj {
+			kids = append(kids, kid{idx, top.sig})
 		}
-		if s[st.pos] != '"' {
-			return -1, st.fail("unexpected character, want object key string")
+		if pos < len(s) && s[pos] <= ' ' {
+			pos = skipWS(s, pos)
 		}
-		ks := int32(st.pos)
-		key, _, wide, err := st.str()
-		if err != nil {
-			return -1, err
-		}
-		ke := int32(st.pos)
-		if st.pos < len(s) && s[st.pos] == ':' {
-			st.pos++
-		} else {
-			st.ws()
-			if st.pos >= len(s) {
-				return -1, st.fail("unexpected end of input, want ':'")
+		if pos >= len(s) {
+			if top.obj {
+				return st.bail(nodes, kids, pos, "unexpected end of input, want ',' or '}'")
 			}
-			if s[st.pos] != ':' {
-				return -1, st.fail("unexpected character, want ':' after object key")
+			return st.bail(nodes, kids, pos, "unexpected end of input, want ',' or ']'")
+		}
+		switch c := s[pos]; {
+		case c == ',':
+			pos++
+			if top.obj {
+				goto member
 			}
-			st.pos++
-		}
-		st.ws()
-		var c int32
-		if st.pos < len(s) && s[st.pos] == '"' {
-			c, err = st.strNode(idx, ks, ke, key)
-		} else {
-			c, err = st.value(idx, depth+1, ks, ke, key)
-		}
-		if err != nil {
-			return -1, err
-		}
-		if prev >= 0 {
-			st.nodes[prev].Next = c
-		}
-		prev = c
-		st.kids = append(st.kids, kid{c, keySig(key, wide)})
-		st.ws()
-		if st.pos >= len(s) {
-			return -1, st.fail("unexpected end of input, want ',' or '}'")
-		}
-		switch s[st.pos] {
-		case ',':
-			st.pos++
-			continue
-		case '}':
-			st.pos++
+			parent, ks, ke, key = top.idx, -1, -1, ""
+			if pos < len(s) && s[pos] <= ' ' {
+				pos = skipWS(s, pos)
+			}
+			goto value
+		case c == '}' && top.obj || c == ']' && !top.obj:
+			pos++
+			nd := &nodes[top.idx]
+			nd.Len = top.n
+			nd.End = int32(pos)
+			if top.obj {
+				if m := kids[top.base:]; len(m) > 1 {
+					st.nodes = nodes
+					st.checkKeys(top.idx, m)
+				}
+				kids = kids[:top.base]
+			}
+			idx = top.idx
+			stack = stack[:len(stack)-1]
+		case top.obj:
+			return st.bail(nodes, kids, pos, "unexpected character, want ',' or '}' after object member")
 		default:
-			return -1, st.fail("unexpected character, want ',' or '}' after object member")
+			return st.bail(nodes, kids, pos, "unexpected character, want ',' or ']' after array element")
 		}
-		break
 	}
-	kids := st.kids[base:]
-	nd := &st.nodes[idx]
-	nd.Len = int32(len(kids))
-	nd.End = int32(st.pos)
-	if len(kids) > 1 {
-		st.checkKeys(idx, kids)
-	}
-	st.kids = st.kids[:base]
-	return idx, nil
-}
+	st.nodes, st.kids, st.pos, st.strings = nodes, kids, pos, strs
+	st.t.stack = stack
+	return nil
 
-func (st *state) array(parent int32, depth int, ks, ke int32, key string) (int32, error) {
-	if depth > st.maxDepth {
-		return -1, st.fail(tooDeep)
+member:
+	// A key of the object on top of the stack, then its value.
+	if pos < len(s) && s[pos] <= ' ' {
+		pos = skipWS(s, pos)
 	}
-	idx := int32(len(st.nodes))
-	st.nodes = append(st.nodes, Node{
-		Kind: Array, Key: key, Start: int32(st.pos),
-		KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-	})
-	st.pos++ // '['
-	st.ws()
-	if st.pos < len(st.s) && st.s[st.pos] == ']' {
-		st.pos++
-		st.nodes[idx].End = int32(st.pos)
-		return idx, nil
+	if pos >= len(s) {
+		return st.bail(nodes, kids, pos, "unexpected end of input, want object key")
 	}
-	s := st.s
-	prev := int32(-1)
-	count := int32(0)
-	for {
-		st.ws()
-		var c int32
-		var err error
-		if st.pos < len(s) && s[st.pos] == '"' {
-			c, err = st.strNode(idx, -1, -1, "")
+	if s[pos] != '"' {
+		return st.bail(nodes, kids, pos, "unexpected character, want object key string")
+	}
+	{
+		top := &stack[len(stack)-1]
+		i := skipPlain(s, pos+1)
+		wide := false
+		if i < len(s) && s[i] == '"' {
+			key = s[pos+1 : i]
+			i++
 		} else {
-			c, err = st.value(idx, depth+1, -1, -1, "")
+			st.nodes, st.kids, st.pos = nodes, kids, pos
+			var err error
+			if key, _, wide, err = st.str(); err != nil {
+				return err
+			}
+			i = st.pos
 		}
-		if err != nil {
-			return -1, err
-		}
-		if prev >= 0 {
-			st.nodes[prev].Next = c
-		}
-		prev = c
-		count++
-		st.ws()
-		if st.pos >= len(s) {
-			return -1, st.fail("unexpected end of input, want ',' or ']'")
-		}
-		switch s[st.pos] {
-		case ',':
-			st.pos++
-			continue
-		case ']':
-			st.pos++
-		default:
-			return -1, st.fail("unexpected character, want ',' or ']' after array element")
-		}
-		break
+		ks, ke, parent = int32(pos), int32(i), top.idx
+		top.sig = keySig(key, wide)
+		pos = i
 	}
-	nd := &st.nodes[idx]
-	nd.Len = count
-	nd.End = int32(st.pos)
-	return idx, nil
+	if pos < len(s) && s[pos] == ':' {
+		pos++
+	} else {
+		pos = skipWS(s, pos)
+		if pos >= len(s) {
+			return st.bail(nodes, kids, pos, "unexpected end of input, want ':'")
+		}
+		if s[pos] != ':' {
+			return st.bail(nodes, kids, pos, "unexpected character, want ':' after object key")
+		}
+		pos++
+	}
+	if pos < len(s) && s[pos] <= ' ' {
+		pos = skipWS(s, pos)
+	}
+	goto value
 }
 
 func (st *state) number() error {
