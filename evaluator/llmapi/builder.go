@@ -64,7 +64,7 @@ type builder struct {
 	last    span
 	lastLen int
 	lastOK  bool
-	locs []byte // location arena
+	locs    []byte // location arena
 	// Locations of segments, tool calls and tool definitions, parallel to
 	// ix.Segments, ix.ToolCalls and ix.Tools, as spans of locs.
 	segLocs, callLocs, toolLocs []span
