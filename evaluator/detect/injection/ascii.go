@@ -7,17 +7,22 @@ import "math/bits"
 // the lexicon), so it is read by an automaton over those terms alone, kept
 // small enough to stay in the first- and second-level caches beside the
 // classifier's weights: 16-bit transitions, dense rows to depth 2 only
-// (about 23 KB), six-byte deep states. Its scan is specialised for bytes:
+// (about 25 KB), six-byte deep states. Its scan is specialised for bytes:
 // every byte is a rune, canonical form is only lower case and collapsed
 // white space, and a loop without calls does the common work.
 
-// asciiAutomaton is an automaton (see match.go) in 16-bit form.
+// asciiAutomaton is an automaton (see match.go) in 16-bit form. A
+// transition is a flag for states where terms end and a 15-bit value: below
+// deepBase, the offset of the target's dense row; from deepBase on, the
+// index of a deep state in deep (offset by deepBase).
 type asciiAutomaton struct {
 	class    [256]uint8 // canonical byte -> class
 	rawClass [256]uint8 // text byte -> class, upper case and white space folded
 	nc       uint32     // classes
+	nDense   uint32     // states with dense rows
 	dense    []uint16   // rows of nc transitions for the shallow states
-	states   []asciiState
+	deepBase uint32     // len(dense): the first value naming a deep state
+	deep     []asciiState
 	edges    []asciiEdge
 	outs     []int32    // term ids, grouped per state
 	outIdx   [][2]int32 // per state: outs[outIdx[s][0]:outIdx[s][1]]
@@ -37,43 +42,40 @@ type asciiEdge struct {
 	next uint16
 }
 
-// 16-bit transition encoding: as the automaton's, narrower.
+// 16-bit transition encoding.
 const (
-	hOut    = 1 << 15
-	hSparse = 1 << 14
-	hMask   = hSparse - 1
+	hOut  = 1 << 15
+	hMask = hOut - 1
 )
 
 // asciiDenseDepth is the deepest trie level with dense rows in the ASCII
 // automaton: deeper rows would push the table out of the first-level
-// cache and the row offsets past 14 bits.
+// cache and past the 15 bits a transition has.
 const asciiDenseDepth = 2
 
 // newASCIIAutomaton returns a (built with collapse) in 16-bit form, or nil
 // when its transitions do not fit.
 func newASCIIAutomaton(a *automaton) *asciiAutomaton {
-	ok := true
+	h := &asciiAutomaton{class: a.class, rawClass: a.rawClass, nc: a.nc, nDense: uint32(a.nDense),
+		deepBase: uint32(len(a.dense)), outs: a.outs, outIdx: a.outIdx, terms: a.terms}
+	ok := uint64(h.deepBase)+uint64(len(a.states))-uint64(a.nDense) <= hMask
 	to16 := func(v uint32) uint16 {
-		if v&tMask > hMask {
-			ok = false
+		p := v & tMask
+		if v&tSparse != 0 {
+			p = h.deepBase + p - h.nDense
 		}
-		r := uint16(v & tMask & hMask)
+		r := uint16(p & hMask)
 		if v&tOut != 0 {
 			r |= hOut
 		}
-		if v&tSparse != 0 {
-			r |= hSparse
-		}
 		return r
 	}
-	h := &asciiAutomaton{class: a.class, rawClass: a.rawClass, nc: a.nc, outs: a.outs, outIdx: a.outIdx,
-		terms: a.terms}
 	h.dense = make([]uint16, len(a.dense))
 	for i, v := range a.dense {
 		h.dense[i] = to16(v)
 	}
-	h.states = make([]asciiState, len(a.states))
-	for i, st := range a.states {
+	h.deep = make([]asciiState, len(a.states)-int(a.nDense))
+	for i, st := range a.states[a.nDense:] {
 		next := to16(st.next)
 		if st.n > 1 {
 			if st.next > 0xffff {
@@ -81,7 +83,7 @@ func newASCIIAutomaton(a *automaton) *asciiAutomaton {
 			}
 			next = uint16(st.next)
 		}
-		h.states[i] = asciiState{next: next, fail: to16(st.fail), b: st.b, n: st.n}
+		h.deep[i] = asciiState{next: next, fail: to16(st.fail), b: st.b, n: st.n}
 	}
 	h.edges = make([]asciiEdge, len(a.edges))
 	for i, e := range a.edges {
@@ -95,17 +97,19 @@ func newASCIIAutomaton(a *automaton) *asciiAutomaton {
 
 // stateOf returns the state a transition leads to.
 func (a *asciiAutomaton) stateOf(t uint32) int32 {
-	if t&hSparse != 0 {
-		return int32(t & hMask)
+	p := t & hMask
+	if p >= a.deepBase {
+		return int32(p - a.deepBase + a.nDense)
 	}
-	return int32((t & hMask) / a.nc)
+	return int32(p / a.nc)
 }
 
-// stepSparse follows canonical byte b from deep state s: its own edges,
-// else its failure links down to a state with a dense row.
-func (a *asciiAutomaton) stepSparse(s uint32, b byte) uint32 {
+// stepSparse follows canonical byte b from the deep state transition p
+// names: its own edges, else its failure links down to a state with a
+// dense row.
+func (a *asciiAutomaton) stepSparse(p uint32, b byte) uint32 {
 	for {
-		st := &a.states[s]
+		st := &a.deep[p-a.deepBase]
 		if st.n == 1 {
 			if st.b == b {
 				return uint32(st.next)
@@ -119,10 +123,10 @@ func (a *asciiAutomaton) stepSparse(s uint32, b byte) uint32 {
 				}
 			}
 		}
-		if st.fail&hSparse == 0 {
+		if uint32(st.fail) < a.deepBase {
 			return uint32(a.dense[uint32(st.fail)+uint32(a.class[b])])
 		}
-		s = uint32(st.fail & hMask)
+		p = uint32(st.fail)
 	}
 }
 
@@ -158,23 +162,25 @@ func (a *asciiAutomaton) scanASCII(text string, sc *scanner) {
 // where no term ends, and stops before any other. White space runs
 // collapse in the dense rows themselves (see buildAutomaton). A deep state
 // is stepped here when its edges or its failure link into a dense state
-// do it; a longer walk down failure links is left to stepASCII.
+// do it; a longer walk down failure links is left to stepASCII. A
+// transition without the hOut flag is below deepBase exactly when its
+// target has a dense row.
 func (a *asciiAutomaton) runASCII(text string, st *asciiScan) {
 	i, t := st.i, st.t
 	if t&hOut == 0 {
-		dense, states, edges := a.dense, a.states, a.edges
+		dense, deep, edges, base := a.dense, a.deep, a.edges, a.deepBase
 		for ; i < len(text); i++ {
 			c := text[i]
 			var next uint32
-			if t&hSparse == 0 {
+			if t < base {
 				next = uint32(dense[t+uint32(a.rawClass[c])])
 			} else {
-				s := &states[t&hMask]
+				s := &deep[t-base]
 				b := asciiCanon[c]
 				if b == ' ' && isSpace(text[i-1]) {
 					break // a run to collapse
 				}
-				next = hSparse // none yet
+				next = noEdge
 				if s.n == 1 {
 					if s.b == b {
 						next = uint32(s.next)
@@ -187,8 +193,8 @@ func (a *asciiAutomaton) runASCII(text string, st *asciiScan) {
 						}
 					}
 				}
-				if next == hSparse {
-					if s.fail&hSparse != 0 {
+				if next == noEdge {
+					if uint32(s.fail) >= base {
 						break // a longer walk down failure links
 					}
 					next = uint32(dense[uint32(s.fail)+uint32(a.rawClass[c])])
@@ -202,6 +208,9 @@ func (a *asciiAutomaton) runASCII(text string, st *asciiScan) {
 	}
 	st.i, st.t = i, t
 }
+
+// noEdge is no transition: a value no 16-bit one has.
+const noEdge = 1 << 16
 
 // asciiCanon is the canonical byte of an ASCII byte: lower case, white
 // space as ' '.
@@ -227,10 +236,10 @@ func (a *asciiAutomaton) stepASCII(text string, sc *scanner, st *asciiScan) {
 	if c == ' ' && i > 0 && isSpace(text[i-1]) {
 		return // collapsed into the space fed for the run's first byte
 	}
-	if st.t&hSparse == 0 {
-		st.t = uint32(a.dense[st.t&hMask+uint32(a.class[c])])
+	if p := st.t & hMask; p < a.deepBase {
+		st.t = uint32(a.dense[p+uint32(a.class[c])])
 	} else {
-		st.t = a.stepSparse(st.t&hMask, c)
+		st.t = a.stepSparse(p, c)
 	}
 	if st.t&hOut != 0 {
 		a.emit(text, sc, a.stateOf(st.t), st.sentenceAt(text, i), i)

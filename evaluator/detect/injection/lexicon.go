@@ -66,6 +66,18 @@ const (
 	famUserData                   // "the user's email address": data about the user in the context
 	famExtract                    // fixed system-prompt extraction phrasings
 	famMine                       // "my", "mein", "我的": the speaker's own things, not the model's
+	famYourOutput                 // "your answer", "your reply": the model's output, as a document addresses it
+	famReplyVerb                  // "reply in", "respond using": how to answer
+	famLangName                   // language names: "provide your answer in French"
+	famAddVerb                    // add, include, integrate, augment: put something into an answer
+	famDocRef                     // "the webpage", "the document", "the code": the content being read
+	famSayVerb                    // "and state", "and say instead": what to answer in place of the task
+	famClaim                      // "I am a police officer", "I'm your boss": a claimed role
+	famHeldData                   // "your database", "customer records": data the model can reach
+	famPersonal                   // "'s birth date", "'s email address": personal data of someone named
+	famBribe                      // "I'll give you $200": a reward offered for a secret
+	famCreative                   // "poem about", "haiku about": a secret asked for as verse
+	famMangle                     // "scramble", "misspell", "emojis": mangling an answer past filters
 	numFamilies
 )
 
@@ -86,7 +98,10 @@ var famNames = [numFamilies]string{
 	famRefusalStrong: "refusal_strong",
 	famHypothetical:  "hypothetical", famDualResp: "dual_response", famSplit: "split",
 	famActOn: "act_on", famSecretQ: "secret_question", famUserData: "user_data", famExtract: "extract",
-	famMine: "mine",
+	famMine: "mine", famYourOutput: "your_output", famReplyVerb: "reply_verb", famLangName: "language_name",
+	famAddVerb: "add_verb", famDocRef: "document_ref", famSayVerb: "say_verb", famClaim: "claim",
+	famHeldData: "held_data", famPersonal: "personal", famBribe: "bribe", famCreative: "creative",
+	famMangle: "mangle",
 }
 
 var lexicon = [numFamilies][]string{
@@ -149,6 +164,8 @@ var lexicon = [numFamilies][]string{
 		"เพิกเฉย", "ละเว้น", "ไม่ต้องสนใจ", "อย่าไปสนใจ", "ไม่สนใจ", "ลืม", "ละทิ้ง", "ไม่ต้องทำตาม",
 		// tl
 		"balewalain", "huwag pansinin", "kalimutan", "huwag sundin", "isantabi", "ipagwalang-bahala",
+		"αγνοήστε", "αγνόησε", "αγνόησέ", "ξεχάστε", "ξέχασε", "अनदेखी", "wag pansinin", "huwag mong pansinin",
+		"ignoramos", "ignoremos",
 	},
 	famNegator: {
 		"don't", "do not", "never", "not", "shouldn't", "should not", "must not", "mustn't", "won't",
@@ -198,6 +215,7 @@ var lexicon = [numFamilies][]string{
 		"คำสั่ง", "คำแนะนำ", "แนวทาง",
 		// tl
 		"tagubilin", "panuto", "alituntunin", "sinabi sa iyo", "instruksyon",
+		"οδηγίες", "οδηγιών", "εντολές",
 	},
 	famInstrWeak: {
 		"rules", "prompt", "prompts", "commands", "orders", "constraints", "restrictions", "guardrails",
@@ -221,6 +239,7 @@ var lexicon = [numFamilies][]string{
 		"पिछले", "पिछली", "पहले", "सभी", "önceki", "tüm", "bütün", "trước đó", "tất cả", "sebelumnya",
 		"semua", "আগের", "পূর্ববর্তী", "পূর্বের", "সমস্ত", "ก่อนหน้า", "ทั้งหมด", "nakaraang", "naunang",
 		"lahat",
+		"προηγούμενες", "προηγούμενων", "όλες",
 	},
 	famPrevRef: {
 		"the above", "everything above", "all of the above", "all the above", "everything before",
@@ -233,6 +252,8 @@ var lexicon = [numFamilies][]string{
 		"以上所有", "上面的内容", "之前的内容", "以上の内容", "上記すべて", "위의 모든", "위 내용",
 		"كل ما سبق", "ما سبق", "ऊपर का सब", "ऊपर दिए गए", "yukarıdakilerin hepsini", "yukarıdakileri",
 		"tất cả những điều trên", "semua di atas", "উপরের সব", "ทั้งหมดข้างต้น", "lahat ng nasa itaas",
+		"das obenstehende", "obenstehende", "das obige", "das vorherige", "das bisherige", "ang nasa itaas", "nasa itaas", "quanto detto sopra", "ce qui est écrit ci-dessus", "o que está acima",
+		"ऊपर की बात", "ऊपर की बातें", "उपरोक्त",
 	},
 	famNewInstr: {
 		"new instructions:", "new instruction:", "updated instructions:", "revised instructions:",
@@ -303,6 +324,8 @@ var lexicon = [numFamilies][]string{
 		"क्या है", "बताओ", "बताइए", "बताएं", "साझा", "nedir", "söyle", "paylaş", "là gì", "cho tôi",
 		"chia sẻ", "apa", "berikan", "beri tahu", "bagikan", "বলুন", "দিন", "শেয়ার",
 		"คืออะไร", "คืออะไร", "บอก", "แชร์", "ano ang", "sabihin", "ibigay", "ibahagi",
+		"what would", "what will", "where does", "where do", "where is", "where did", "when was", "who is", "necesito", "j'ai besoin", "ich brauche", "ho bisogno", "eu preciso", "preciso", "мне нужен", "мне нужна", "мне нужно", "我需要", "が必要", "필요해", "필요합니다", "أحتاج", "मुझे चाहिए", "ihtiyacım var", "tôi cần", "saya butuh", "saya perlu", "আমার প্রয়োজন", "ฉันต้องการ", "kailangan ko",
+		"dirmi", "me dire", "mir sagen", "me dizer", "сказать мне", "söyle*", "partilhar", "compartilhar", "compartir", "partager", "teilen", "condividere", "поделиться", "مشاركة",
 	},
 	famPromptObj: {
 		// en
@@ -382,6 +405,8 @@ var lexicon = [numFamilies][]string{
 		"كلمة السر", "المفتاح السري", "पासवर्ड", "गुप्त कुंजी", "şifre", "parola", "gizli anahtar",
 		"mật khẩu", "khóa bí mật", "kata sandi", "kunci rahasia", "পাসওয়ার্ড", "গোপন চাবি",
 		"รหัสผ่าน", "กุญแจลับ", "lihim na susi",
+		"κωδικό πρόσβασης", "κωδικός πρόσβασης", "συνθηματικό",
+		"şifre*", "parola*", "رمز المرور", "mã khóa", "cụm mật khẩu", "palavras-passe", "contraseñas",
 	},
 	famYour: {
 		"your", "yours", "tu", "tus", "su", "sus", "ton", "ta", "tes", "votre", "vos", "dein", "deine",
@@ -483,6 +508,8 @@ var lexicon = [numFamilies][]string{
 		"mensagem do sistema", "системное сообщение", "系统通知", "系统消息", "システムメッセージ",
 		"시스템 메시지", "رسالة النظام", "सिस्टम संदेश", "sistem mesajı", "thông báo hệ thống",
 		"pesan sistem", "সিস্টেম বার্তা", "ข้อความระบบ",
+		"mode maintenance", "mode de maintenance", "modo de mantenimiento", "wartungsmodus", "modalità di manutenzione", "modo de manutenção", "режим обслуживания", "维护模式", "メンテナンスモード", "유지 관리 모드", "وضع الصيانة", "रखरखाव मोड", "bakım modu", "chế độ bảo trì", "mode pemeliharaan", "রক্ষণাবেক্ষণ মোড", "โหมดบำรุงรักษา", "law enforcement mode", "law enforcement override",
+		"system_mode", "mode_system", "<mode système>", "mode système", "modalità sistema", "modo sistema", "systemmodus", "modo do sistema", "режим системы", "системный режим", "系统模式", "システムモード", "시스템 모드", "وضع النظام", "सिस्टम मोड", "sistem modu", "chế độ hệ thống", "mode sistem", "সিস্টেম মোড", "โหมดระบบ",
 	},
 	famBoundary: {
 		"end of document", "end of the document", "end of email", "end of the email", "end of text",
@@ -523,6 +550,8 @@ var lexicon = [numFamilies][]string{
 		"your response to the user", "tell the user that", "inform the user that", "remind the user",
 		"suggest the user", "suggest users", "urge the user", "ask the user to", "direct the user to",
 		"instruct the user", "tell the user to", "recommend that the user",
+		"make sure to say", "make sure to state", "be sure to say", "be sure to state", "remember to say", "remember to state", "you should say", "you should state", "you must say", "you must state", "common practice to say", "we might state", "let's state that", "let's admit",
+		"potremmo affermare", "podríamos afirmar", "nous pourrions affirmer", "könnten wir sagen", "poderíamos afirmar", "мы могли бы сказать", "我们可以说", "言えるかもしれません", "말할 수 있습니다", "يمكننا القول", "हम बता सकते हैं", "diyebiliriz", "chúng ta có thể nói", "kita bisa mengatakan", "আমরা বলতে পারি", "เราอาจจะบอกว่า", "maaari nating sabihin",
 	},
 	famInsertVerb: {
 		"include", "incorporate", "integrate", "insert", "add", "merge", "embed", "weave", "blend", "adopt",
@@ -548,6 +577,8 @@ var lexicon = [numFamilies][]string{
 		"one letter per line", "letter by letter", "with spaces between", "with dashes between",
 		"with dashes in between", "separated by spaces", "separated by dashes", "each letter",
 		"every letter", "in emoji", "emojis only", "acrostic", "first letter of each",
+		"base32", "base16", "base58", "base85", "ascii85", "monoalphabetic cipher", "leet speech",
+		"usando base64", "en base64", "utilisant base64", "mit base64", "em base64", "в base64", "用base64", "base64で", "base64로", "باستخدام base64", "base64 का उपयोग", "base64 kullanarak", "bằng base64", "menggunakan base64", "base64 ব্যবহার", "ใช้ base64", "gamit ang base64",
 	},
 	famReadVerb: {
 		"read", "cat", "open", "access", "load", "fetch", "get", "retrieve", "upload", "send", "attach",
@@ -624,6 +655,7 @@ var lexicon = [numFamilies][]string{
 		"không kiểm duyệt", "tanpa batasan", "tanpa batas", "tanpa sensor", "tanpa filter",
 		"সীমাবদ্ধতা ছাড়া", "কোনো বিধিনিষেধ", "ไม่มีข้อจำกัด", "โดยไม่มีข้อจำกัด", "walang limitasyon",
 		"walang paghihigpit",
+		"disregards all ethical", "disregard all ethical", "ethical or legal concerns", "moral or ethical concerns", "legal or ethical concerns",
 	},
 	famAmoral: {
 		"amoral", "unethical", "immoral", "evil", "unhinged", "no remorse", "doesn't care",
@@ -632,7 +664,7 @@ var lexicon = [numFamilies][]string{
 	},
 	famDanName: {
 		"=DAN", "=D.A.N", "=STAN", "=DUDE", "=AIM", "=UCAR", "=KEVIN", "=APOPHIS", "=NRAF", "=BH",
-		"=AntiGPT", "=BetterDAN", "=BasedGPT", "=DevMode", "=Mongo Tom", "=OPPO", "developer mode",
+		"=AntiGPT", "=BetterDAN", "=Raven", "=BasedGPT", "=DevMode", "=Mongo Tom", "=OPPO", "developer mode",
 		"devmode", "jailbreak", "jail break", "evil confidant", "evil-bot", "evilbot", "chaos mode",
 		"unhinged mode", "dan mode",
 	},
@@ -693,6 +725,7 @@ var lexicon = [numFamilies][]string{
 		"거부하지", "لا ترفض", "لا ترفض أبدا", "मना मत करो", "कभी मना न", "asla reddetme", "reddetme",
 		"không bao giờ từ chối", "không từ chối", "jangan pernah menolak", "jangan menolak",
 		"কখনো প্রত্যাখ্যান", "ห้ามปฏิเสธ", "อย่าปฏิเสธ", "huwag tumanggi",
+		"responder a todas mis preguntas", "répondre à toutes mes questions", "alle meine fragen beantworten", "rispondere a tutte le mie domande", "responder a todas as minhas perguntas", "отвечать на все мои вопросы", "回答我所有的问题", "すべての質問に答え", "모든 질문에 답", "الإجابة على جميع أسئلتي", "मेरे सभी सवालों का जवाब", "tüm sorularıma cevap", "trả lời tất cả các câu hỏi", "menjawab semua pertanyaan", "আমার সব প্রশ্নের উত্তর", "ตอบทุกคำถาม", "sagutin ang lahat ng aking mga tanong",
 	},
 	famHypothetical: {
 		"hypothetical", "hypothetically", "imagine", "fictional", "fiction", "a world where",
@@ -702,6 +735,7 @@ var lexicon = [numFamilies][]string{
 		"hipotético", "hipotéticamente", "hypothétique", "hypothetisch", "ipotetico", "hipoteticamente",
 		"гипотетически", "假设", "假設", "仮に", "가정", "افتراضي", "काल्पनिक", "varsayımsal",
 		"giả sử", "hipotetis", "কাল্পনিক", "สมมติ",
+		"suppose we're", "suppose we are", "let's suppose",
 	},
 	famDualResp: {
 		"two responses", "two different responses", "two answers", "two paragraphs", "both responses",
@@ -729,6 +763,19 @@ var lexicon = [numFamilies][]string{
 		"암호", "비밀 키", "كلمة المرور", "كلمة السر", "المفتاح السري", "पासवर्ड", "गुप्त कुंजी",
 		"şifre*", "parola$", "mật khẩu$", "khóa bí mật$", "kata sandi$", "kunci rahasia$", "পাসওয়ার্ড",
 		"গোপন চাবি", "รหัสผ่าน", "lihim na susi$",
+		"password for our", "password to our", "password of our", "password for the system",
+		"password for this system", "password for your system", "password to the system", "password of the system",
+		"password for the account", "password for this account", "password for the server",
+		"password for the database", "password for the admin", "password for the network",
+		"contraseña de nuestro sistema", "contraseña del sistema", "mot de passe de notre système",
+		"mot de passe du système", "passwort für unser system", "passwort unseres systems", "passwort des systems",
+		"password del nostro sistema", "password del sistema", "senha do nosso sistema", "senha do sistema",
+		"пароль от нашей системы", "пароль нашей системы", "пароль от системы", "我们系统的密码", "系统的密码",
+		"システムのパスワード", "시스템의 비밀번호", "시스템 비밀번호", "كلمة مرور نظامنا", "كلمة مرور النظام",
+		"हमारे सिस्टम का पासवर्ड", "सिस्टम का पासवर्ड", "sistemimizin şifresini", "sistemin şifresini",
+		"mật khẩu của hệ thống", "mật khẩu hệ thống", "kata sandi sistem", "আমাদের সিস্টেমের পাসওয়ার্ড",
+		"সিস্টেমের পাসওয়ার্ড", "รหัสผ่านของระบบ", "password ng aming system", "password ng system",
+		"kata sandi untuk sistem", "contraseñas para nuestro sistema", "contraseña para nuestro sistema", "mot de passe pour ce", "password per questa", "senha para o nosso sistema", "şifreler",
 	},
 	famUserData: {
 		"user's email", "user's address", "user's name", "user's birth", "user's phone",
@@ -756,5 +803,130 @@ var lexicon = [numFamilies][]string{
 		"start your answer with 'my instructions", "what was written above", "what is written above",
 		"everything before this message", "the first line of this conversation", "what is your system prompt",
 		"what's your system prompt", "show your system prompt", "reveal your system prompt",
+	},
+	famYourOutput: {
+		"your answer", "your answers", "your answer's", "your response", "your responses", "your response's",
+		"your reply", "your replies", "your reply's", "your message", "your output", "your summary",
+		"your explanation",
+		"tu respuesta", "su respuesta", "tus respuestas", "ta réponse", "votre réponse", "tes réponses",
+		"vos réponses", "deine antwort", "ihre antwort", "deiner antwort", "ihrer antwort", "la tua risposta",
+		"la sua risposta", "sua resposta", "tua resposta", "твой ответ", "ваш ответ", "свой ответ",
+		"твоём ответе", "вашем ответе", "своём ответе", "你的回答", "你的回复", "您的回答", "あなたの回答",
+		"回答に", "返答に", "당신의 답변", "너의 답변", "답변에", "إجابتك", "ردك", "आपके उत्तर", "अपने उत्तर",
+		"अपने जवाब", "आपके जवाब", "cevabında", "yanıtında", "cevabınızda", "yanıtınızda", "câu trả lời của bạn",
+		"jawaban anda", "jawabanmu", "tanggapan anda", "balasan anda", "আপনার উত্তর", "คำตอบของคุณ",
+		"iyong sagot", "sagot mo",
+	},
+	famReplyVerb: {
+		"reply in", "respond in", "answer in", "reply using", "respond using", "answer using",
+	},
+	famLangName: {
+		"english", "spanish", "french", "german", "italian", "portuguese", "russian", "chinese", "mandarin",
+		"japanese", "korean", "arabic", "hindi", "turkish", "vietnamese", "indonesian", "bengali", "thai",
+		"tagalog", "dutch", "polish", "swedish", "greek", "hebrew", "latin", "klingon", "esperanto",
+	},
+	famAddVerb: {
+		"add", "include", "integrate", "incorporate", "insert", "append", "embed", "weave", "augment",
+		"enhance", "enrich", "supplement", "mention", "prepend", "inject", "sneak", "slip in",
+		"añade", "agrega", "incluye", "incluya", "integra", "incorpora", "inserta", "ajoute", "ajoutez",
+		"inclus", "incluez", "intègre", "intégrez", "insère", "insérez", "füge", "fügen sie", "baue",
+		"bauen sie", "integriere", "integrieren sie", "aggiungi", "includi", "inserisci", "adicione",
+		"acrescente", "inclua", "insira", "integre", "добавь", "добавьте", "включи", "включите", "вставь",
+		"вставьте", "添加", "加入", "插入", "加上", "追加", "含め", "入れて", "挿入", "추가", "포함", "넣어",
+		"أضف", "أدرج", "जोड़ें", "शामिल करें", "जोड़ो", "ekle", "ekleyin", "dahil et", "thêm", "chèn",
+		"tambahkan", "sertakan", "masukkan", "যোগ করুন", "অন্তর্ভুক্ত করুন", "เพิ่ม", "idagdag", "isama",
+		"isingit",
+	},
+	famDocRef: {
+		"the webpage", "the web page", "this webpage", "the page", "the document", "this document", "the text",
+		"this text", "the article", "the email", "this email", "the e-mail", "the resume", "the résumé",
+		"the cv", "the function", "the code", "the table", "the paper", "the file", "the content", "the data",
+		"the input", "the context", "the question", "the task", "the request", "the user's question",
+		"the user's request", "everything else", "the rest",
+	},
+	famSayVerb: {
+		"and state", "and say", "and write", "and output", "and respond", "and reply", "and answer",
+		"and print", "and instead", "instead state", "instead say", "instead output", "instead respond",
+		"instead write", "and tell", "and declare", "and claim", "and insist", "and announce", "state that",
+		"say that", "and just say", "and only say", "and simply say", "and only output", "and only respond",
+		"y declara", "y di", "y escribe", "y responde", "y afirma", "y indica", "et indiquez", "et déclarez",
+		"et dites", "et écrivez", "et répondez", "et affirmez", "et dis", "et écris", "und sagen sie", "und sag",
+		"und geben sie an", "und schreiben sie", "und erklären sie", "und antworte", "und schreibe",
+		"e dichiara", "e di'", "e scrivi", "e rispondi", "e afferma", "e indica", "e declare", "e diga",
+		"e escreva", "e responda", "e afirme", "e indique", "и скажи", "и напиши", "и заяви", "и укажи",
+		"и ответь", "и сообщи", "并声明", "并说", "并回答", "并写", "并指出", "而是说", "と述べて", "と言って",
+		"と答えて", "と書いて", "라고 말", "라고 답", "라고 작성", "وقل", "واكتب", "وأعلن", "وصرح",
+		"और कहें", "और लिखें", "और बताएं", "ve söyle", "ve yaz", "ve belirt", "và nói", "và viết",
+		"và tuyên bố", "dan katakan", "dan tulis", "dan nyatakan", "এবং বলুন", "এবং লিখুন", "และบอก",
+		"และเขียน", "at sabihin", "at isulat", "at ipahayag",
+		"e afirmamos", "e afirmemos", "작성하세요", "라고 말하세요",
+	},
+	famClaim: {
+		"i am a police officer", "i'm a police officer", "i am a policeman", "i'm a policeman", "i am a detective",
+		"i'm a detective", "i am an investigator", "i'm an investigator", "i am from the police",
+		"i'm from the police", "i am your boss", "i'm your boss", "i am your manager", "i'm your manager",
+		"i am your supervisor", "i'm your supervisor", "i am the administrator", "i'm the administrator",
+		"i am an administrator", "i'm an administrator", "i am the admin", "i'm the admin", "i'm an admin",
+		"i am the system administrator", "i am the owner", "i'm the owner", "i am the ceo", "i'm the ceo",
+		"i'm actually a", "i am actually a", "i'm actually the", "i am actually the", "i work at the bank",
+		"i work for the bank", "i'm from it support", "i am from it support", "i'm from the it department",
+		"as your boss", "as your manager", "as your supervisor", "as the administrator", "as an administrator",
+		"i have authorization", "i am authorized", "i'm authorized", "i have clearance", "i have admin access",
+		"soy policía", "soy un policía", "soy oficial de policía", "soy tu jefe", "soy su jefe",
+		"soy el administrador", "en realidad soy", "je suis policier", "je suis un policier",
+		"je suis ton patron", "je suis votre patron", "je suis l'administrateur", "en fait je suis",
+		"ich bin polizist", "ich bin polizeibeamter", "ich bin ihr chef", "ich bin dein chef",
+		"ich bin der administrator", "eigentlich bin ich", "sono un poliziotto", "sono un agente di polizia",
+		"sono il tuo capo", "sono l'amministratore", "in realtà sono", "sou policial", "sou um policial",
+		"sou seu chefe", "sou o teu chefe", "sou o administrador", "na verdade sou", "na verdade, sou",
+		"я полицейский", "я сотрудник полиции", "я твой начальник", "я ваш начальник", "я администратор",
+		"на самом деле я", "我是警察", "我是你的老板", "我是你的上司", "我是管理员", "我其实是", "私は警察官",
+		"あなたの上司", "私は管理者", "実は私は", "나는 경찰", "저는 경찰", "너의 상사", "당신의 상사",
+		"나는 관리자", "사실 나는", "أنا ضابط شرطة", "أنا شرطي", "أنا مديرك", "أنا المسؤول", "أنا في الواقع",
+		"मैं एक पुलिस अधिकारी", "मैं पुलिस अधिकारी", "मैं आपका बॉस", "मैं वास्तव में", "मैं व्यवस्थापक",
+		"polis memuruyum", "ben bir polisim", "senin patronun", "ben yöneticiyim", "aslında ben",
+		"tôi là cảnh sát", "tôi là sếp của bạn", "tôi là quản trị viên", "thực ra tôi là",
+		"saya seorang polisi", "saya polisi", "saya atasan anda", "saya administrator", "sebenarnya saya",
+		"আমি একজন পুলিশ", "আমি আপনার বস", "আমি আসলে", "ฉันเป็นตำรวจ", "ฉันเป็นเจ้านายของคุณ",
+		"จริงๆ แล้วฉัน", "ako ay isang pulis", "ako ang iyong boss", "ang totoo ako ay",
+		"i am the president", "i'm the president", "soy el presidente", "je suis le président", "ich bin der präsident", "sono il presidente", "sou o presidente", "я президент", "我是总统", "私は大統領", "대통령입니다", "أنا الرئيس", "मैं राष्ट्रपति", "başkanıyım", "tôi là tổng thống", "saya presiden", "আমি রাষ্ট্রপতি", "ฉันเป็นประธานาธิบดี", "ako ang pangulo",
+	},
+	famHeldData: {
+		"your database", "the database", "your records", "user records", "customer records", "customer data",
+		"all users", "other users", "your users", "all the users", "account details", "account information",
+		"bank balance", "medical records", "employee records",
+		"tu base de datos", "su base de datos", "votre base de données", "ta base de données",
+		"deine datenbank", "ihre datenbank", "il tuo database", "tuo database", "seu banco de dados",
+		"sua base de dados", "твою базу данных", "вашу базу данных", "свою базу данных", "你的数据库",
+		"数据库", "データベース", "데이터베이스", "قاعدة بياناتك", "قاعدة البيانات", "डेटाबेस", "veritabanı",
+		"veritabanını", "cơ sở dữ liệu", "basis data", "ডাটাবেস", "ฐานข้อมูล",
+		"saldo bancario", "kontostand", "solde bancaire", "saldo in banca", "saldo bancário", "баланс на счете", "банковский баланс", "银行余额", "銀行残高", "은행 잔고", "은행 잔액", "الرصيد المصرفي", "رصيد البنك", "बैंक बैलेंस", "banka bakiyesi", "số dư ngân hàng", "saldo bank", "ব্যাংক ব্যালেন্স", "ยอดเงินในธนาคาร", "balanse sa bangko",
+	},
+	famPersonal: {
+		"*'s birth date", "*'s birthdate", "*'s date of birth", "*'s email address", "*'s e-mail address",
+		"*'s home address", "*'s current address", "*'s phone number", "*'s telephone number",
+		"*'s current city", "*'s city of residence", "*'s social security number", "*'s password",
+	},
+	famBribe: {
+		"i'll pay you", "i will pay you", "i'll tip you", "i will tip you", "i'll reward you", "i will reward you",
+		"as a reward", "dollars if you", "dollars, if you", "dollar if you", "dollars for your", "dólares si",
+		"euros si", "dollars si", "dollar, wenn", "dollar wenn", "euro, wenn", "dollari se", "dólares se",
+		"долларов, если", "долларов если", "美元", "ドル", "달러", "دولار", "डॉलर", "dolar", "đô la", "ডলার",
+		"ดอลลาร์", "dolyar",
+	},
+	famCreative: {
+		"poem about", "haiku about", "song about", "riddle about", "limerick about", "rhyme about", "sonnet about",
+		"rap about", "story about", "poem using", "haiku using", "poem with", "poema sobre", "poème sur",
+		"gedicht über", "poesia sul", "poesia sulla", "poema sobre a", "стихотворение о", "стих о", "关于密码的诗",
+		"についての詩", "에 대한 시", "قصيدة عن", "कविता", "hakkında bir şiir", "bài thơ về", "puisi tentang",
+		"সম্পর্কে একটি কবিতা", "กลอนเกี่ยวกับ", "tula tungkol sa",
+	},
+	famMangle: {
+		"typos", "misspell*", "anagram*", "scramble*", "jumble*", "remove spaces", "remove all spaces",
+		"without spaces", "without any spaces", "group letters", "letters with numbers", "letters with symbols",
+		"vowels with", "symbols for letters", "numbers for vowels", "vowels to numbers", "vowels in your", "character order",
+		"order of letters", "order of the letters", "backward", "emoji", "emojis", "keyboard symbols",
+		"every third word", "every fourth word", "every other word", "every third letter", "translate your",
+		"homophonic", "monoalphabetic", "in pig latin", "upside down", "in all caps",
 	},
 }
