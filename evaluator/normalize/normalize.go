@@ -221,6 +221,7 @@ const (
 	cSpecial             // '%', '\\', '&'
 	cBad                 // not printable ASCII or common whitespace
 	cDash                // '-'
+	cMorse               // '.', '-': may start a Morse letter
 )
 
 var byteClass = func() (t [256]uint16) {
@@ -234,7 +235,9 @@ var byteClass = func() (t [256]uint16) {
 		case c >= '0' && c <= '9':
 			k = cDigit | cB64 | cWord | cHex
 		case c == '-':
-			k = cB64 | cDash
+			k = cB64 | cDash | cMorse
+		case c == '.':
+			k = cMorse
 		case c == '+' || c == '/' || c == '_':
 			k = cB64
 		case c == '@' || c == '$':
@@ -260,12 +263,8 @@ var byteClass = func() (t [256]uint16) {
 // allocating.
 func scan(s string) (ascii bool, flags scanFlags) {
 	ascii = true
-	var (
-		runStart           = -1 // start of the current base64-alphabet run
-		rot, rev, hexPairs int  // marker words, hex byte words seen
-		caesar, pig        int  // Caesar marker words, words ending in "ay"
-		binary, morse      int  // binary byte words, Morse letters in a row
-	)
+	var st wordStats
+	runStart := -1 // start of the current base64-alphabet run
 	for i := 0; i < len(s); {
 		k := byteClass[s[i]]
 		if k&cWord != 0 {
@@ -284,59 +283,12 @@ func scan(s string) (ascii bool, flags scanFlags) {
 			if runStart < 0 {
 				runStart = i
 			}
-			w := s[i:j]
-			digits := any&cDigit != 0
-			if digits && flags&flagLeet == 0 && leetWord(w) {
-				flags |= flagLeet
-			}
-			if len(w) >= 4 && w[len(w)-1]|0x20 == 'y' && w[len(w)-2]|0x20 == 'a' {
-				pig++
-			}
-			if len(w) == 8 && all&cDigit != 0 && isBinaryByte(w) {
-				binary++
-				if binary >= 4 {
-					flags |= flagBinary
-				}
-			} else {
-				binary = 0
-			}
-			morse = 0
-			switch {
-			case len(w) > 4:
-				// Most words: too long to be a hex byte or a marker.
-				hexPairs = 0
-			case len(w) == 2 && all&cHex != 0,
-				len(w) == 4 && w[0] == '0' && (w[1]|0x20) == 'x' && isHex(w[2]) && isHex(w[3]):
-				// Hex bytes written pair by pair ("49 67 6e ...").
-				hexPairs++
-				if hexPairs >= 8 {
-					flags |= flagHexPairs
-				}
-			default:
-				hexPairs = 0
-			}
-			if !digits && len(w) >= 2 && len(w) <= 4 {
-				// A short word without digits is letters (and perhaps '@'
-				// or '$', which match no marker): count rot13 and
-				// reversed marker words.
-				m := markers.get(packLower(w))
-				rot += int(m & markRot13)
-				rev += int(m&markReverse) >> 1
-				caesar += int(m&markCaesar) >> 2
-			}
+			st.word(s[i:j], any, all)
 			i = j
 			continue
 		}
-		if (s[i] == '.' || s[i] == '-') && (i == 0 || morseStart(s[i-1])) {
-			// A run of dots and dashes standing alone may be a Morse letter.
-			if n := morseLetter(s, i); n > 0 {
-				morse++
-				if morse >= 4 {
-					flags |= flagMorse
-				}
-			} else {
-				morse = 0
-			}
+		if k&cMorse != 0 && (i == 0 || morseStart(s[i-1])) {
+			st.morseToken(s, i)
 		}
 		if k&cB64 != 0 { // '+', '/', '-', '_' continue a base64 run
 			if runStart < 0 {
@@ -347,33 +299,104 @@ func scan(s string) (ascii bool, flags scanFlags) {
 		}
 		if runStart >= 0 {
 			if i-runStart >= minEncodedRun && runCandidate(s[runStart:i]) {
-				flags |= flagRun
+				st.flags |= flagRun
 			}
 			runStart = -1
 		}
 		if k&cBad != 0 {
 			ascii = false
 		} else if k&cSpecial != 0 {
-			flags |= special(s, i)
+			st.flags |= special(s, i)
 		}
 		i++
 	}
 	if runStart >= 0 && len(s)-runStart >= minEncodedRun && runCandidate(s[runStart:]) {
-		flags |= flagRun
+		st.flags |= flagRun
 	}
-	if rot >= 2 {
-		flags |= flagRot13
+	return ascii, st.done()
+}
+
+// wordStats gathers what scan learns from the words of a text, outside
+// its byte loop so that the loop's few variables stay in registers.
+type wordStats struct {
+	flags                   scanFlags
+	rot, rev, caesar, pig   int // marker words of each cipher, words ending in "ay"
+	hexPairs, binary, morse int // hex byte words, binary byte words, Morse letters in a row
+}
+
+// word looks at one word of ASCII letters, digits, '@' and '$'; any and
+// all are the union and intersection of its bytes' classes.
+func (st *wordStats) word(w string, any, all uint16) {
+	digits := any&cDigit != 0
+	if digits && st.flags&flagLeet == 0 && leetWord(w) {
+		st.flags |= flagLeet
 	}
-	if caesar >= 2 {
-		flags |= flagCaesar
+	if len(w) >= 4 && w[len(w)-1]|0x20 == 'y' && w[len(w)-2]|0x20 == 'a' {
+		st.pig++
 	}
-	if pig >= 3 {
-		flags |= flagPigLatin
+	if len(w) == 8 && all&cDigit != 0 && isBinaryByte(w) {
+		st.binary++
+		if st.binary >= 4 {
+			st.flags |= flagBinary
+		}
+	} else {
+		st.binary = 0
 	}
-	if rev >= 2 {
-		flags |= flagReverse
+	st.morse = 0
+	switch {
+	case len(w) > 4:
+		// Most words: too long to be a hex byte or a marker.
+		st.hexPairs = 0
+	case len(w) == 2 && all&cHex != 0,
+		len(w) == 4 && w[0] == '0' && (w[1]|0x20) == 'x' && isHex(w[2]) && isHex(w[3]):
+		// Hex bytes written pair by pair ("49 67 6e ...").
+		st.hexPairs++
+		if st.hexPairs >= 8 {
+			st.flags |= flagHexPairs
+		}
+	default:
+		st.hexPairs = 0
 	}
-	return ascii, flags
+	if !digits && len(w) >= 2 && len(w) <= 4 {
+		// A short word without digits is letters (and perhaps '@' or
+		// '$', which match no marker): count rot13, Caesar and reversed
+		// marker words.
+		m := markers.get(packLower(w))
+		st.rot += int(m & markRot13)
+		st.rev += int(m&markReverse) >> 1
+		st.caesar += int(m&markCaesar) >> 2
+	}
+}
+
+// morseToken counts a run of dots and dashes standing alone at s[i] that
+// may be a Morse letter.
+func (st *wordStats) morseToken(s string, i int) {
+	if morseLetter(s, i) > 0 {
+		st.morse++
+		if st.morse >= 4 {
+			st.flags |= flagMorse
+		}
+	} else {
+		st.morse = 0
+	}
+}
+
+// done returns the flags of the whole text.
+func (st *wordStats) done() scanFlags {
+	f := st.flags
+	if st.rot >= 2 {
+		f |= flagRot13
+	}
+	if st.caesar >= 2 {
+		f |= flagCaesar
+	}
+	if st.pig >= 3 {
+		f |= flagPigLatin
+	}
+	if st.rev >= 2 {
+		f |= flagReverse
+	}
+	return f
 }
 
 // runCandidate reports whether a run of the base64 alphabet may be encoded.
