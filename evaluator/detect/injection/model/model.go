@@ -409,18 +409,25 @@ func eachRunes(text string, out *featureAcc) int {
 		}
 		isWord := false
 		switch {
-		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || (r >= utf8.RuneSelf && unicode.IsSpace(r)):
+		case r < utf8.RuneSelf:
+			// ASCII by table, as eachASCII.
+			if k := asciiKind[r]; k == aSpace {
+				if space {
+					continue
+				}
+				space = true
+				r = ' '
+			} else {
+				space = false
+				r = rune(asciiLower[r])
+				isWord = k == aWord
+			}
+		case unicode.IsSpace(r):
 			if space {
 				continue
 			}
 			space = true
 			r = ' '
-		case r < utf8.RuneSelf:
-			if r >= 'A' && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			space = false
-			isWord = r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
 		default:
 			r = unicode.ToLower(r)
 			space = false

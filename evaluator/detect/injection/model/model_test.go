@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -170,6 +171,116 @@ func TestEachASCIIAgrees(t *testing.T) {
 		}
 		if s1, s2 := sums(eachASCII, text), sums(eachRunes, text); s1 != s2 {
 			t.Fatalf("%q: sums %v, want %v", text, s1, s2)
+		}
+	}
+}
+
+// eachRunesRef is eachRunes as first written (rune classes by comparison
+// and the unicode tables), kept to check the table-driven version.
+func eachRunesRef(text string, out *featureAcc) int {
+	var (
+		buf                [256]uint32 // features: bucket | sign<<31
+		nb, n              int
+		r0, r1, r2, r3, r4 rune   = ' ', 0, 0, 0, 0 // the last runes, newest first
+		pos                       = 1               // runes pushed
+		word               uint64 = fnvOffset
+		wordLen            int
+		prev               uint64
+		space              = true // the last canonical rune was a space
+	)
+	for i := 0; i <= len(text); {
+		var r rune
+		if i == len(text) {
+			// End of text: close the last word with a space.
+			if space {
+				break
+			}
+			r = ' '
+			i++
+		} else if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+		}
+		if nb > len(buf)-8 {
+			n += nb
+			out.flush(buf[:nb])
+			nb = 0
+		}
+		isWord := false
+		switch {
+		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || (r >= utf8.RuneSelf && unicode.IsSpace(r)):
+			if space {
+				continue
+			}
+			space = true
+			r = ' '
+		case r < utf8.RuneSelf:
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			space = false
+			isWord = r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		default:
+			r = unicode.ToLower(r)
+			space = false
+			isWord = isWordRune(r)
+		}
+		if isWord {
+			word = (word ^ uint64(r)) * fnvPrime
+			wordLen++
+		} else if wordLen > 0 {
+			buf[nb] = feature(word ^ 0x9e3779b97f4a7c15) // unigram, salted apart from n-grams
+			nb++
+			if prev != 0 {
+				buf[nb] = feature((prev*31 + word) ^ 0xc2b2ae3d27d4eb4f) // bigram
+				nb++
+			}
+			prev, word, wordLen = word, fnvOffset, 0
+		}
+		r4, r3, r2, r1, r0 = r3, r2, r1, r0, r
+		pos++
+		if pos >= 3 {
+			x := uint64(r0)*kr0 + uint64(r1)*kr1 + uint64(r2)*kr2
+			buf[nb] = feature(x ^ 3)
+			nb++
+			if pos >= 5 {
+				x += uint64(r3)*kr3 + uint64(r4)*kr4
+				buf[nb] = feature(x ^ 5)
+				nb++
+			}
+		}
+	}
+	n += nb
+	out.flush(buf[:nb])
+	return n
+}
+
+// TestEachRunesAgrees checks eachRunes against its first version on mixed
+// texts: ASCII, other scripts, emoji, every kind of white space.
+func TestEachRunesAgrees(t *testing.T) {
+	texts := []string{"", "\u00a0", "Ünïcode — “quotes” 🎉 and\u2003em\u3000space", "丸め誤差はテストで確認する",
+		"Какая погода будет завтра в Москве?", "x\x00y\x0b\x0cz\x7f é", strings.Repeat("mixed ASCII — テスト 12 ", 60)}
+	for c := 0; c < 0x3100; c += 7 {
+		texts = append(texts, "ab"+string(rune(c))+"cd "+string(rune(c))+"Ef")
+	}
+	for _, text := range texts {
+		var f1, f2 []uint32
+		collect := func(dst *[]uint32) featureAcc {
+			return featureAcc{fn: func(idx uint32, sign float32) {
+				if sign < 0 {
+					idx |= 1 << 31
+				}
+				*dst = append(*dst, idx)
+			}}
+		}
+		a1, a2 := collect(&f1), collect(&f2)
+		n1, n2 := eachRunes(text, &a1), eachRunesRef(text, &a2)
+		if n1 != n2 || !slices.Equal(f1, f2) {
+			t.Fatalf("%q: %d features, want %d", text, n1, n2)
 		}
 	}
 }
