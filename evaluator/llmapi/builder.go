@@ -57,6 +57,7 @@ type builder struct {
 	// are its steps, the first rendered of them written.
 	path     []byte
 	frames   []frame
+	keys     []string // keys of stepKey frames
 	rendered int
 	// last is the span of the last location marked, and lastLen the
 	// length of path then; lastOK says path still starts with it (nothing
@@ -85,24 +86,41 @@ type builder struct {
 	argTree *jsontree.Tree
 }
 
-// frame is one step of the current path: an object key or an array index.
+// frame is one step of the current path. It holds no pointer, so that
+// pushing one costs no write barrier.
 type frame struct {
-	key   string
-	idx   int
-	index bool
-	// at is the length of path before the step, once rendered.
-	at int
+	kind uint8
+	// n is the member node (stepMember), the index in keys (stepKey) or
+	// the array index (stepIndex).
+	n int32
+	// at is the length of path before the step, once rendered; keys the
+	// length of b.keys before it.
+	at, keys int32
+}
+
+const (
+	stepMember = iota
+	stepKey
+	stepIndex
+)
+
+// pushMember enters member m of the builder's tree; pop with the result
+// leaves it.
+func (b *builder) pushMember(m int32) int {
+	b.frames = append(b.frames, frame{kind: stepMember, n: m, keys: int32(len(b.keys))})
+	return len(b.frames) - 1
 }
 
 // pushKey enters member key; pop with the result leaves it.
 func (b *builder) pushKey(key string) int {
-	b.frames = append(b.frames, frame{key: key})
+	b.frames = append(b.frames, frame{kind: stepKey, n: int32(len(b.keys)), keys: int32(len(b.keys))})
+	b.keys = append(b.keys, key)
 	return len(b.frames) - 1
 }
 
 // pushIndex enters element i; pop with the result leaves it.
 func (b *builder) pushIndex(i int) int {
-	b.frames = append(b.frames, frame{idx: i, index: true})
+	b.frames = append(b.frames, frame{kind: stepIndex, n: int32(i), keys: int32(len(b.keys))})
 	return len(b.frames) - 1
 }
 
@@ -110,6 +128,9 @@ func (b *builder) pushIndex(i int) int {
 func (b *builder) level() int { return len(b.frames) }
 
 func (b *builder) pop(n int) {
+	if n >= len(b.frames) {
+		return
+	}
 	if b.rendered > n {
 		b.path = b.path[:b.frames[n].at]
 		b.rendered = n
@@ -117,6 +138,7 @@ func (b *builder) pop(n int) {
 			b.lastOK = false
 		}
 	}
+	b.keys = b.keys[:b.frames[n].keys]
 	b.frames = b.frames[:n]
 }
 
@@ -126,11 +148,14 @@ func (b *builder) pop(n int) {
 func (b *builder) render() {
 	for i := b.rendered; i < len(b.frames); i++ {
 		f := &b.frames[i]
-		f.at = len(b.path)
-		if f.index {
-			b.path = jsontree.AppendIndex(b.path, f.idx)
-		} else {
-			b.path = jsontree.AppendKey(b.path, f.key)
+		f.at = int32(len(b.path))
+		switch f.kind {
+		case stepMember:
+			b.path = jsontree.AppendKey(b.path, b.t.Nodes[f.n].Key)
+		case stepKey:
+			b.path = jsontree.AppendKey(b.path, b.keys[f.n])
+		default:
+			b.path = jsontree.AppendIndex(b.path, int(f.n))
 		}
 	}
 	b.rendered = len(b.frames)
@@ -223,35 +248,44 @@ func (b *builder) shadowed(m int32, c segCtx) bool {
 	if b.t.Nodes[m].Flags&jsontree.Shadowed == 0 {
 		return false
 	}
-	p := b.pushKey(b.t.Nodes[m].Key)
+	p := b.pushMember(m)
 	b.leaves(m, c) // nothing under a shadowed key is exempt
 	b.pop(p)
 	return true
 }
 
-// opaqueKeys hold payloads that are not text anyone reads: base64 media,
-// encrypted reasoning and compaction, signatures. The generic walk skips
-// them inside known APIs.
-var opaqueKeys = map[string]bool{
-	"encrypted_content": true, "encrypted_index": true, "signature": true,
-	"thoughtSignature": true, "thought_signature": true, "redactedContent": true,
-	"file_data": true, "partial_image_b64": true, "b64_json": true, "fingerprint": true,
-	"bytes": true,
+// isOpaqueKey reports keys that hold payloads no one reads as text: base64
+// media, encrypted reasoning and compaction, signatures. The generic walk
+// skips them inside known APIs. (A switch: the walk asks for every string,
+// and a switch on a string costs less than hashing it.)
+func isOpaqueKey(k string) bool {
+	switch k {
+	case "encrypted_content", "encrypted_index", "signature",
+		"thoughtSignature", "thought_signature", "redactedContent",
+		"file_data", "partial_image_b64", "b64_json", "fingerprint",
+		"bytes":
+		return true
+	}
+	return false
 }
 
-// enumKeys hold enumerations the provider validates (block types, roles,
-// statuses, formats). Inside known APIs the generic walk skips their
-// values when they look like an enumeration value (see isEnumValue), so
-// that every block does not add its type as a segment; anything else under
-// these keys is scanned.
-var enumKeys = map[string]bool{
-	"type": true, "role": true, "object": true, "status": true, "detail": true, "format": true,
-	"mime_type": true, "mimeType": true, "media_type": true, "mediaType": true,
-	"responseMimeType": true, "response_mime_type": true,
-	"finish_reason": true, "finishReason": true, "stop_reason": true, "stopReason": true,
-	"effort": true, "verbosity": true, "service_tier": true, "truncation": true, "ttl": true,
-	"reasoning_effort": true, "tool_choice": true, "toolChoice": true, "voice": true,
-	"search_context_size": true,
+// isEnumKey reports keys that hold enumerations the provider validates
+// (block types, roles, statuses, formats). Inside known APIs the generic
+// walk skips their values when they look like an enumeration value (see
+// isEnumValue), so that every block does not add its type as a segment;
+// anything else under these keys is scanned.
+func isEnumKey(k string) bool {
+	switch k {
+	case "type", "role", "object", "status", "detail", "format",
+		"mime_type", "mimeType", "media_type", "mediaType",
+		"responseMimeType", "response_mime_type",
+		"finish_reason", "finishReason", "stop_reason", "stopReason",
+		"effort", "verbosity", "service_tier", "truncation", "ttl",
+		"reasoning_effort", "tool_choice", "toolChoice", "voice",
+		"search_context_size":
+		return true
+	}
+	return false
 }
 
 // isEnumValue reports whether s looks like an enumeration value: short,
@@ -283,7 +317,7 @@ func skipString(n *jsontree.Node) bool {
 	if n.KeyStart < 0 {
 		return false
 	}
-	return opaqueKeys[n.Key] || enumKeys[n.Key] && isEnumValue(n.Str)
+	return isOpaqueKey(n.Key) || isEnumKey(n.Key) && isEnumValue(n.Str)
 }
 
 // isOpaqueString reports string values the known-API walk skips whatever
@@ -315,7 +349,7 @@ func (b *builder) generic(v int32, c segCtx) {
 			if b.known && t.Nodes[m].Key == "data" && t.GetStr(v, "type") == "base64" {
 				continue
 			}
-			p := b.pushKey(t.Nodes[m].Key)
+			p := b.pushMember(m)
 			b.generic(m, c)
 			b.pop(p)
 		}
@@ -361,7 +395,7 @@ func (b *builder) schema(v int32, c segCtx) {
 			if b.known && t.Kind(m) == jsontree.String && skipString(&t.Nodes[m]) {
 				continue
 			}
-			p := b.pushKey(t.Nodes[m].Key)
+			p := b.pushMember(m)
 			b.schema(m, c)
 			b.pop(p)
 		}

@@ -38,7 +38,7 @@ func (b *builder) chatRequest(root int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "model":
 			if s := t.Str(m); s != "" {
@@ -103,7 +103,7 @@ func (b *builder) chatMessage(msg int32, turn int) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "role", "tool_call_id":
 		case "content":
@@ -156,7 +156,7 @@ func (b *builder) chatContent(v int32, c segCtx) {
 				continue
 			}
 			key := t.Nodes[m].Key
-			p := b.pushKey(key)
+			p := b.pushMember(m)
 			switch key {
 			case "type":
 			case "text", "refusal":
@@ -194,7 +194,7 @@ func (b *builder) mediaFields(v int32, c segCtx, mediaKeys ...string) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		isMedia := false
 		for _, k := range mediaKeys {
 			if key == k {
@@ -225,7 +225,7 @@ outer:
 				continue outer
 			}
 		}
-		p := b.pushKey(t.Nodes[m].Key)
+		p := b.pushMember(m)
 		b.generic(m, c.withKind(interaction.KindOther))
 		b.pop(p)
 	}
@@ -252,7 +252,7 @@ func (b *builder) chatToolCall(tc int32, turn int) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch {
 		case key == "id" || key == "type":
 		case key == fnKey && m == fn && t.Kind(fn) == jsontree.Object:
@@ -261,7 +261,7 @@ func (b *builder) chatToolCall(tc int32, turn int) {
 					continue
 				}
 				fk := t.Nodes[f].Key
-				fp := b.pushKey(fk)
+				fp := b.pushMember(f)
 				switch fk {
 				case "name":
 				case "arguments":
@@ -311,7 +311,7 @@ func (b *builder) legacyFunctionCall(v int32, turn int) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "name":
 		case "arguments":
@@ -389,7 +389,7 @@ func (b *builder) toolFields(v int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "type", "strict", "cache_control", "defer_loading":
 		case "parameters", "input_schema", "inputSchema", "parametersJsonSchema", "parameters_json_schema",
@@ -410,7 +410,7 @@ func (b *builder) chatResponse(root int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "model":
 			b.ix.Model = t.Str(m)
@@ -433,7 +433,7 @@ func (b *builder) chatChoice(ch int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "message", "delta":
 			b.chatMessageOut(m)
@@ -458,7 +458,7 @@ func (b *builder) chatMessageOut(msg int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "role":
 		case "content", "refusal":

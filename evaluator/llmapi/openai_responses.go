@@ -32,7 +32,7 @@ func (b *builder) responsesRequest(root int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "model":
 			if s := t.Str(m); s != "" {
@@ -250,7 +250,7 @@ func (b *builder) members(v int32, c segCtx, fn func(key string, m int32) bool) 
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		if !fn(key, m) {
 			b.generic(m, c.withKind(interaction.KindOther))
 		}
@@ -426,7 +426,7 @@ func (b *builder) responsesResponse(root int32) {
 			continue
 		}
 		key := t.Nodes[m].Key
-		p := b.pushKey(key)
+		p := b.pushMember(m)
 		switch key {
 		case "model":
 			b.ix.Model = t.Str(m)

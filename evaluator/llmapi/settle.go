@@ -99,6 +99,10 @@ const (
 // a walk that stores a string settle does not know of.
 var relocMisses atomic.Int64
 
+// strictSettle makes relocNext check that a body string's bytes are all
+// kept before trusting its rank; tests set it.
+var strictSettle atomic.Bool
+
 func getState() *parseState { return statePool.Get().(*parseState) }
 
 // release clears every reference the state holds to the body and to the
@@ -128,9 +132,9 @@ func (ps *parseState) release() {
 	ps.arena, ps.src = "", ""
 	b := &ps.b
 	clear(b.nameResults)
-	clear(b.frames)
+	clear(b.keys)
 	*b = builder{
-		path: b.path[:0], frames: b.frames[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
+		path: b.path[:0], frames: b.frames[:0], keys: b.keys[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
 		results: b.results[:0], nameResults: b.nameResults[:0],
 	}
 	if cap(ps.tree.Nodes) > maxPooledNodes || cap(ps.segs) > maxPooledSegs {
@@ -233,10 +237,13 @@ func (ps *parseState) relocNext(s string) string {
 		return ""
 	}
 	if o := ps.inBody(s); o >= 0 {
-		if r := ps.rank(o); ps.rank(o+len(s))-r == len(s) {
-			return ps.arena[r : r+len(s)]
+		// Settle registered s in its first pass: its bytes are kept.
+		// Tests check that (strictSettle).
+		r := ps.rank(o)
+		if strictSettle.Load() && ps.rank(o+len(s))-r != len(s) {
+			return ps.reloc(s)
 		}
-		return ps.reloc(s)
+		return ps.arena[r : r+len(s)]
 	}
 	if k := ps.next; k < len(ps.refs) && addr(ps.refs[k]) == addr(s) && len(ps.refs[k]) == len(s) {
 		ps.next++

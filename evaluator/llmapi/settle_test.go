@@ -83,6 +83,7 @@ func (b *builder) finishRef() {
 // other bodies.
 func checkSettled(t *testing.T, path, api string, body []byte, contentType string) {
 	t.Helper()
+	strictSettle.Store(true)
 	misses := relocMisses.Load()
 	parse := func(b []byte) (*interaction.Interaction, error) {
 		if path != "" {
@@ -266,6 +267,7 @@ func TestSettledHandWritten(t *testing.T) {
 // TestSettledConcurrent parses different bodies from many goroutines, so
 // that pooled states pass between them, and checks every result.
 func TestSettledConcurrent(t *testing.T) {
+	strictSettle.Store(true)
 	bodies := make([][]byte, len(transcripts))
 	wants := make([]*interaction.Interaction, len(transcripts))
 	for i, tc := range transcripts {

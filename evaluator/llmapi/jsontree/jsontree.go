@@ -290,24 +290,44 @@ func AppendKey(dst []byte, key string) []byte {
 
 // AppendIndex appends an array step `[i]` to a path.
 func AppendIndex(dst []byte, i int) []byte {
+	if 0 <= i && i < 10 {
+		return append(dst, '[', byte('0'+i), ']')
+	}
 	dst = append(dst, '[')
 	dst = strconv.AppendInt(dst, int64(i), 10)
 	return append(dst, ']')
 }
 
 func isIdent(s string) bool {
-	if s == "" {
+	if s == "" || identByte[s[0]]&identFirst == 0 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' || c == '$' || c == '-' && i > 0 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9' {
-			continue
+	for i := 1; i < len(s); i++ {
+		if identByte[s[i]]&identNext == 0 {
+			return false
 		}
-		return false
 	}
 	return true
 }
+
+// identByte classifies bytes for isIdent: letters, '_' and '$' may start
+// an identifier; those, digits and '-' may follow.
+var identByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c == '_' || c == '$' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			t[c] = identFirst | identNext
+		case c == '-' || '0' <= c && c <= '9':
+			t[c] = identNext
+		}
+	}
+	return t
+}()
+
+const (
+	identFirst = 1 << iota
+	identNext
+)
 
 const hexDigits = "0123456789abcdef"
 

@@ -569,3 +569,42 @@ func TestResetDropsDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestPathSteps checks identifier detection against its definition for
+// every string of one or two bytes, and index steps around the one-digit
+// fast path.
+func TestPathSteps(t *testing.T) {
+	def := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c == '_' || c == '$' || c == '-' && i > 0 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9' {
+				continue
+			}
+			return false
+		}
+		return true
+	}
+	for a := 0; a < 256; a++ {
+		if s := string([]byte{byte(a)}); isIdent(s) != def(s) {
+			t.Errorf("isIdent(%q) = %v", s, !def(s))
+		}
+		for b := 0; b < 256; b++ {
+			if s := string([]byte{byte(a), byte(b)}); isIdent(s) != def(s) {
+				t.Errorf("isIdent(%q) = %v", s, !def(s))
+			}
+		}
+	}
+	for _, tt := range []struct {
+		i    int
+		want string
+	}{{-1, "[-1]"}, {0, "[0]"}, {9, "[9]"}, {10, "[10]"}, {123, "[123]"}} {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := string(AppendIndex([]byte("a"), tt.i)); got != "a"+tt.want {
+				t.Errorf("AppendIndex(%d) = %q", tt.i, got)
+			}
+		})
+	}
+}

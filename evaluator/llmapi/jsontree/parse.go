@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -56,12 +57,12 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 		return &SyntaxError{Offset: 0, Reason: "document larger than 2 GiB"}
 	}
 	nodes := t.Nodes[:0]
-	// A reused tree with room for a value every 8 bytes rarely needs more
-	// (LLM bodies hold one every 20-30); counting costs a pass over s.
-	if cap(nodes) < len(s)/8+1 {
-		if need := estimateNodes(s); cap(nodes) < need {
-			nodes = make([]Node, 0, need)
-		}
+	// A fresh tree is sized from a count of the document's brackets and
+	// commas. A reused one (pooled, or parsing stream events) keeps its
+	// storage and grows it when a document needs more: counting costs a
+	// pass over s.
+	if cap(nodes) == 0 {
+		nodes = make([]Node, 0, estimateNodes(s))
 	}
 	st := state{t: t, s: s, maxDepth: p.MaxDepth, nodes: nodes, kids: t.kids[:0]}
 	if st.maxDepth <= 0 {
@@ -116,7 +117,12 @@ type state struct {
 	strings  int
 	// kids is a stack of the members of the objects being parsed, for the
 	// duplicate-key check when an object closes.
-	kids []kid
+	kids  []kid
+	stack []open
+	// The member whose value is parsed next: its key, the key's range,
+	// and its container (-1 and "" in arrays and at the top).
+	key            string
+	ks, ke, parent int32
 }
 
 // kid is an object member: its node and its key's signature (keySig).
@@ -169,45 +175,73 @@ func skipWS(s string, i int) int {
 	return i
 }
 
-// bail records where parsing stopped and returns the error for it.
-func (st *state) bail(nodes []Node, kids []kid, at int, reason string) error {
-	st.nodes, st.kids, st.pos = nodes, kids, at
+// failAt returns the error for a problem at offset at.
+func (st *state) failAt(at int, reason string) error {
+	st.pos = at
 	return st.fail(reason)
 }
 
+// newNode appends a node for the pending member (st.key, st.ks, st.ke,
+// st.parent), written in place: a composite literal would be built on the
+// stack and copied.
+func (st *state) newNode(k Kind, f Flag, str string, start, end int) int32 {
+	n := len(st.nodes)
+	if n == cap(st.nodes) {
+		st.nodes = slices.Grow(st.nodes, 1)
+	}
+	st.nodes = st.nodes[:n+1]
+	nd := &st.nodes[n]
+	nd.Str, nd.Key = str, st.key
+	nd.Start, nd.End, nd.KeyStart, nd.KeyEnd = int32(start), int32(end), st.ks, st.ke
+	nd.Parent, nd.Next, nd.Len = st.parent, -1, 0
+	nd.Kind, nd.Flags = k, f
+	return int32(n)
+}
+
 // run parses the value at st.pos. It is one loop over an explicit stack of
-// open containers rather than a recursive descent, so that the position,
-// the node slice and the current member stay in registers; whitespace is
-// skipped only where a byte at or below ' ' is seen. Errors (reason and
-// offset) are those of the recursive parser this replaced.
+// open containers rather than a recursive descent. Only the source and
+// the position live in locals; everything else is in st, so that the
+// loop's join points do not shuffle a dozen variables between registers
+// and the stack. Whitespace is skipped only where a byte at or below ' '
+// is seen. Errors (reason and offset) are those of the recursive parser
+// this replaced.
 func (st *state) run() error {
 	s := st.s
 	pos := st.pos
-	nodes, kids := st.nodes, st.kids
-	stack := st.t.stack[:0]
-	strs := 0
-	var (
-		parent  int32 = -1
-		ks, ke  int32 = -1, -1
-		key     string
-		idx     int32
-		closing byte
-	)
+	st.stack = st.t.stack[:0]
+	st.parent, st.ks, st.ke, st.key = -1, -1, -1, ""
+	var idx int32
+	var top *open // the innermost open container, once set at done
 
 value:
 	if pos >= len(s) {
-		return st.bail(nodes, kids, pos, "unexpected end of input, want value")
+		return st.failAt(pos, "unexpected end of input, want value")
 	}
 	switch c := s[pos]; c {
 	case '"':
-		i := skipPlain(s, pos+1)
+		// skipPlain, inlined: string values are most of a body.
+		i := pos + 1
+		b := unsafe.Slice(unsafe.StringData(s), len(s))
+		for {
+			if i+8 > len(b) {
+				for i < len(b) && plain[b[i]] {
+					i++
+				}
+				break
+			}
+			if m := special8(binary.LittleEndian.Uint64(b[i : i+8])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
 		var str string
 		var f Flag
 		if i < len(s) && s[i] == '"' {
 			str = s[pos+1 : i]
 			i++
 		} else {
-			st.nodes, st.kids, st.pos = nodes, kids, pos
+			st.pos = pos
 			var copied bool
 			var err error
 			if str, copied, _, err = st.str(); err != nil {
@@ -218,40 +252,32 @@ value:
 			}
 			i = st.pos
 		}
-		strs++
-		nodes = append(nodes, Node{
-			Kind: String, Flags: f, Str: str, Key: key, Start: int32(pos), End: int32(i),
-			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-		})
+		st.strings++
+		idx = st.newNode(String, f, str, pos, i)
 		pos = i
 	case '{', '[':
-		if len(stack)+1 > st.maxDepth {
-			return st.bail(nodes, kids, pos, tooDeep)
+		if len(st.stack)+1 > st.maxDepth {
+			return st.failAt(pos, tooDeep)
 		}
-		k, obj := Array, c == '{'
-		closing = ']'
+		k, obj, closing := Array, c == '{', byte(']')
 		if obj {
 			k, closing = Object, '}'
 		}
-		nodes = append(nodes, Node{
-			Kind: k, Key: key, Start: int32(pos),
-			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-		})
-		idx = int32(len(nodes) - 1)
+		idx = st.newNode(k, 0, "", pos, 0)
 		pos++
 		if pos < len(s) && s[pos] <= ' ' {
 			pos = skipWS(s, pos)
 		}
 		if pos < len(s) && s[pos] == closing {
 			pos++
-			nodes[idx].End = int32(pos)
+			st.nodes[idx].End = int32(pos)
 			goto done
 		}
-		stack = append(stack, open{idx: idx, prev: -1, base: int32(len(kids)), obj: obj})
+		st.stack = append(st.stack, open{idx: idx, prev: -1, base: int32(len(st.kids)), obj: obj})
 		if obj {
 			goto member
 		}
-		parent, ks, ke, key = idx, -1, -1, ""
+		st.parent, st.ks, st.ke, st.key = idx, -1, -1, ""
 		goto value
 	case 't', 'f', 'n':
 		lit, k := "null", Null
@@ -262,87 +288,81 @@ value:
 		}
 		if !strings.HasPrefix(s[pos:], lit) {
 			if len(s)-pos < len(lit) && strings.HasPrefix(lit, s[pos:]) {
-				return st.bail(nodes, kids, len(s), "unexpected end of input in literal")
+				return st.failAt(len(s), "unexpected end of input in literal")
 			}
-			return st.bail(nodes, kids, pos, "invalid literal")
+			return st.failAt(pos, "invalid literal")
 		}
-		nodes = append(nodes, Node{
-			Kind: k, Key: key, Start: int32(pos), End: int32(pos + len(lit)),
-			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-		})
+		idx = st.newNode(k, 0, "", pos, pos+len(lit))
 		pos += len(lit)
 	default:
 		if c != '-' && (c < '0' || c > '9') {
-			return st.bail(nodes, kids, pos, "unexpected character, want value")
+			return st.failAt(pos, "unexpected character, want value")
 		}
 		st.pos = pos
 		if err := st.number(); err != nil {
-			st.nodes, st.kids = nodes, kids
 			return err
 		}
-		nodes = append(nodes, Node{
-			Kind: Number, Str: s[pos:st.pos], Key: key, Start: int32(pos), End: int32(st.pos),
-			KeyStart: ks, KeyEnd: ke, Parent: parent, Next: -1,
-		})
+		idx = st.newNode(Number, 0, s[pos:st.pos], pos, st.pos)
 		pos = st.pos
 	}
-	idx = int32(len(nodes) - 1)
 
 done:
 	// Node idx is complete: link it into its container and read on.
-	for len(stack) > 0 {
-		top := &stack[len(stack)-1]
-		if top.prev >= 0 {
-			nodes[top.prev].Next = idx
-		}
-		top.prev = idx
-		top.n++
+	if len(st.stack) == 0 {
+		st.pos = pos
+		st.t.stack = st.stack
+		return nil
+	}
+	top = &st.stack[len(st.stack)-1]
+	if top.prev >= 0 {
+		st.nodes[top.prev].Next = idx
+	}
+	top.prev = idx
+	top.n++
+	if top.obj {
+		st.kids = append(st.kids, kid{idx, top.sig})
+	}
+
+	// After a member or element of top: a comma or top's end.
+	if pos < len(s) && s[pos] <= ' ' {
+		pos = skipWS(s, pos)
+	}
+	if pos >= len(s) {
 		if top.obj {
-			kids = append(kids, kid{idx, top.sig})
+			return st.failAt(pos, "unexpected end of input, want ',' or '}'")
 		}
+		return st.failAt(pos, "unexpected end of input, want ',' or ']'")
+	}
+	switch c := s[pos]; {
+	case c == ',':
+		pos++
+		if top.obj {
+			goto member
+		}
+		st.parent, st.ks, st.ke, st.key = top.idx, -1, -1, ""
 		if pos < len(s) && s[pos] <= ' ' {
 			pos = skipWS(s, pos)
 		}
-		if pos >= len(s) {
-			if top.obj {
-				return st.bail(nodes, kids, pos, "unexpected end of input, want ',' or '}'")
+		goto value
+	case c == '}' && top.obj || c == ']' && !top.obj:
+		pos++
+		nd := &st.nodes[top.idx]
+		nd.Len = top.n
+		nd.End = int32(pos)
+		if top.obj {
+			if m := st.kids[top.base:]; len(m) > 1 {
+				st.checkKeys(top.idx, m)
 			}
-			return st.bail(nodes, kids, pos, "unexpected end of input, want ',' or ']'")
+			st.kids = st.kids[:top.base]
 		}
-		switch c := s[pos]; {
-		case c == ',':
-			pos++
-			if top.obj {
-				goto member
-			}
-			parent, ks, ke, key = top.idx, -1, -1, ""
-			if pos < len(s) && s[pos] <= ' ' {
-				pos = skipWS(s, pos)
-			}
-			goto value
-		case c == '}' && top.obj || c == ']' && !top.obj:
-			pos++
-			nd := &nodes[top.idx]
-			nd.Len = top.n
-			nd.End = int32(pos)
-			if top.obj {
-				if m := kids[top.base:]; len(m) > 1 {
-					st.nodes = nodes
-					st.checkKeys(top.idx, m)
-				}
-				kids = kids[:top.base]
-			}
-			idx = top.idx
-			stack = stack[:len(stack)-1]
-		case top.obj:
-			return st.bail(nodes, kids, pos, "unexpected character, want ',' or '}' after object member")
-		default:
-			return st.bail(nodes, kids, pos, "unexpected character, want ',' or ']' after array element")
-		}
+		idx = top.idx
+		st.stack = st.stack[:len(st.stack)-1]
+		goto done
+	case top.obj:
+		return st.failAt(pos, "unexpected character, want ',' or '}' after object member")
+	default:
+		return st.failAt(pos, "unexpected character, want ',' or ']' after array element")
 	}
-	st.nodes, st.kids, st.pos, st.strings = nodes, kids, pos, strs
-	st.t.stack = stack
-	return nil
 
 member:
 	// A key of the object on top of the stack, then its value.
@@ -350,27 +370,28 @@ member:
 		pos = skipWS(s, pos)
 	}
 	if pos >= len(s) {
-		return st.bail(nodes, kids, pos, "unexpected end of input, want object key")
+		return st.failAt(pos, "unexpected end of input, want object key")
 	}
 	if s[pos] != '"' {
-		return st.bail(nodes, kids, pos, "unexpected character, want object key string")
+		return st.failAt(pos, "unexpected character, want object key string")
 	}
 	{
-		top := &stack[len(stack)-1]
+		top := &st.stack[len(st.stack)-1]
 		i := skipPlain(s, pos+1)
 		wide := false
+		var key string
 		if i < len(s) && s[i] == '"' {
 			key = s[pos+1 : i]
 			i++
 		} else {
-			st.nodes, st.kids, st.pos = nodes, kids, pos
+			st.pos = pos
 			var err error
 			if key, _, wide, err = st.str(); err != nil {
 				return err
 			}
 			i = st.pos
 		}
-		ks, ke, parent = int32(pos), int32(i), top.idx
+		st.key, st.ks, st.ke, st.parent = key, int32(pos), int32(i), top.idx
 		top.sig = keySig(key, wide)
 		pos = i
 	}
@@ -379,10 +400,10 @@ member:
 	} else {
 		pos = skipWS(s, pos)
 		if pos >= len(s) {
-			return st.bail(nodes, kids, pos, "unexpected end of input, want ':'")
+			return st.failAt(pos, "unexpected end of input, want ':'")
 		}
 		if s[pos] != ':' {
-			return st.bail(nodes, kids, pos, "unexpected character, want ':' after object key")
+			return st.failAt(pos, "unexpected character, want ':' after object key")
 		}
 		pos++
 	}
