@@ -265,6 +265,7 @@ func scan(s string) (ascii bool, flags scanFlags) {
 	ascii = true
 	var st wordStats
 	runStart := -1 // start of the current base64-alphabet run
+	words := 0     // words seen, so that runs of special words know they are runs
 	for i := 0; i < len(s); {
 		k := byteClass[s[i]]
 		if k&cWord != 0 {
@@ -283,12 +284,23 @@ func scan(s string) (ascii bool, flags scanFlags) {
 			if runStart < 0 {
 				runStart = i
 			}
-			st.word(s[i:j], any, all)
+			words++
+			if any&cDigit != 0 {
+				st.digitWord(s[i:j], words)
+			} else if j-i >= 5 {
+				// Most words end here: too long to be a hex byte or a
+				// marker, and only maybe pig latin.
+				if s[j-1]|0x20 == 'y' && s[j-2]|0x20 == 'a' {
+					st.pig++
+				}
+			} else if j-i >= 2 {
+				st.shortWord(s[i:j], all, words)
+			}
 			i = j
 			continue
 		}
 		if k&cMorse != 0 && (i == 0 || morseStart(s[i-1])) {
-			st.morseToken(s, i)
+			st.morseToken(s, i, words)
 		}
 		if k&cB64 != 0 { // '+', '/', '-', '_' continue a base64 run
 			if runStart < 0 {
@@ -317,67 +329,88 @@ func scan(s string) (ascii bool, flags scanFlags) {
 }
 
 // wordStats gathers what scan learns from the words of a text, outside
-// its byte loop so that the loop's few variables stay in registers.
+// its byte loop so that the loop's few variables stay in registers. Runs of
+// special words (hex bytes, binary bytes, Morse letters) are told by word
+// number: a run goes on while no other word comes between.
 type wordStats struct {
-	flags                   scanFlags
-	rot, rev, caesar, pig   int // marker words of each cipher, words ending in "ay"
-	hexPairs, binary, morse int // hex byte words, binary byte words, Morse letters in a row
+	flags                 scanFlags
+	rot, rev, caesar, pig int // marker words of each cipher, words ending in "ay"
+	hexRun, hexLast       int // hex byte words in a row, and the number of the last
+	binRun, binLast       int // binary byte words in a row, and the number of the last
+	morseRun, morseWords  int // Morse letters in a row, and the words seen at the last
 }
 
-// word looks at one word of ASCII letters, digits, '@' and '$'; any and
-// all are the union and intersection of its bytes' classes.
-func (st *wordStats) word(w string, any, all uint16) {
-	digits := any&cDigit != 0
-	if digits && st.flags&flagLeet == 0 && leetWord(w) {
+// digitWord looks at a word with digits, the words-th of the text.
+func (st *wordStats) digitWord(w string, words int) {
+	if st.flags&flagLeet == 0 && leetWord(w) {
 		st.flags |= flagLeet
 	}
 	if len(w) >= 4 && w[len(w)-1]|0x20 == 'y' && w[len(w)-2]|0x20 == 'a' {
 		st.pig++
 	}
-	if len(w) == 8 && all&cDigit != 0 && isBinaryByte(w) {
-		st.binary++
-		if st.binary >= 4 {
+	switch {
+	case len(w) == 8 && isBinaryByte(w):
+		if words == st.binLast+1 {
+			st.binRun++
+		} else {
+			st.binRun = 1
+		}
+		st.binLast = words
+		if st.binRun >= 4 {
 			st.flags |= flagBinary
 		}
-	} else {
-		st.binary = 0
-	}
-	st.morse = 0
-	switch {
-	case len(w) > 4:
-		// Most words: too long to be a hex byte or a marker.
-		st.hexPairs = 0
-	case len(w) == 2 && all&cHex != 0,
+	case len(w) == 2 && isHex(w[0]) && isHex(w[1]),
 		len(w) == 4 && w[0] == '0' && (w[1]|0x20) == 'x' && isHex(w[2]) && isHex(w[3]):
-		// Hex bytes written pair by pair ("49 67 6e ...").
-		st.hexPairs++
-		if st.hexPairs >= 8 {
-			st.flags |= flagHexPairs
-		}
-	default:
-		st.hexPairs = 0
+		st.hexWord(words)
 	}
-	if !digits && len(w) >= 2 && len(w) <= 4 {
-		// A short word without digits is letters (and perhaps '@' or
-		// '$', which match no marker): count rot13, Caesar and reversed
-		// marker words.
-		m := markers.get(packLower(w))
-		st.rot += int(m & markRot13)
-		st.rev += int(m&markReverse) >> 1
-		st.caesar += int(m&markCaesar) >> 2
+}
+
+// shortWord looks at a word of two to four letters (and perhaps '@' or
+// '$'), the words-th of the text; all is the intersection of its bytes'
+// classes.
+func (st *wordStats) shortWord(w string, all uint16, words int) {
+	if len(w) == 2 && all&cHex != 0 {
+		st.hexWord(words)
+	}
+	if len(w) == 4 && w[3]|0x20 == 'y' && w[2]|0x20 == 'a' {
+		st.pig++
+	}
+	// Count rot13, Caesar and reversed marker words.
+	m := markers.get(packLower(w))
+	st.rot += int(m & markRot13)
+	st.rev += int(m&markReverse) >> 1
+	st.caesar += int(m&markCaesar) >> 2
+}
+
+// hexWord counts a hex byte written as a word ("49", "0x67"), the
+// words-th of the text: eight in a row are worth decoding.
+func (st *wordStats) hexWord(words int) {
+	if words == st.hexLast+1 {
+		st.hexRun++
+	} else {
+		st.hexRun = 1
+	}
+	st.hexLast = words
+	if st.hexRun >= 8 {
+		st.flags |= flagHexPairs
 	}
 }
 
 // morseToken counts a run of dots and dashes standing alone at s[i] that
-// may be a Morse letter.
-func (st *wordStats) morseToken(s string, i int) {
-	if morseLetter(s, i) > 0 {
-		st.morse++
-		if st.morse >= 4 {
-			st.flags |= flagMorse
-		}
+// may be a Morse letter; words words have been seen.
+func (st *wordStats) morseToken(s string, i, words int) {
+	if morseLetter(s, i) == 0 {
+		st.morseRun = 0
+		return
+	}
+	if words == st.morseWords {
+		st.morseRun++
 	} else {
-		st.morse = 0
+		st.morseRun = 1
+	}
+	st.morseWords = words
+	if st.morseRun >= 4 {
+		st.flags |= flagMorse
 	}
 }
 
