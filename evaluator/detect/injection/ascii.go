@@ -258,7 +258,17 @@ func (st *asciiScan) sentenceAt(text string, e int) int32 {
 		v := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		for m := sentenceMarks(v); m != 0; m &= m - 1 {
-			st.countBreak(text, p+bits.TrailingZeros64(m)>>3)
+			q := p + bits.TrailingZeros64(m)>>3
+			switch text[q] {
+			case '.', '!', '?':
+				if q+1 == len(text) || isSpace(text[q+1]) {
+					st.sentence++
+				}
+			case '\n':
+				if newlineEndsSentence(text, q) {
+					st.sentence++
+				}
+			}
 		}
 	}
 	for ; p < e; p++ {
