@@ -218,6 +218,9 @@ func (b *builder) emitText(text string, rs, re int, c segCtx) int {
 	if text == "" {
 		return -1
 	}
+	if b.ps != nil {
+		b.ps.retain(text)
+	}
 	b.ix.Segments = append(b.ix.Segments, interaction.Segment{
 		Text: text, Role: c.role, Trust: c.trust, Kind: c.kind,
 		ToolCallID: c.callID, Turn: c.turn, RawStart: rs, RawEnd: re,
@@ -425,6 +428,10 @@ func (b *builder) media(v int32, c segCtx) {
 // addCall records a tool call at the current path.
 func (b *builder) addCall(id, name string, turn int) int {
 	id, name = b.keep(id), b.keep(name)
+	if b.ps != nil {
+		b.ps.retain(id)
+		b.ps.retain(name)
+	}
 	if n := len(b.ix.ToolCalls); n < cap(b.ix.ToolCalls) {
 		// A pooled slot: keep its index slices' storage.
 		b.ix.ToolCalls = b.ix.ToolCalls[:n+1]
@@ -440,6 +447,11 @@ func (b *builder) addCall(id, name string, turn int) int {
 // addTool records a tool definition at the current path.
 func (b *builder) addTool(name, desc, typ string) {
 	name, desc, typ = b.keep(name), b.keep(desc), b.keep(typ)
+	if b.ps != nil {
+		b.ps.retain(name)
+		b.ps.retain(desc)
+		b.ps.retain(typ)
+	}
 	b.ix.Tools = append(b.ix.Tools, interaction.ToolDef{Name: name, Description: desc, Type: typ})
 	b.toolLocs = append(b.toolLocs, b.mark())
 }
@@ -564,6 +576,9 @@ func (b *builder) objectArgsWalk(ci int, v int32, c segCtx, builtin bool) {
 		return
 	}
 	call.Arguments = b.raw(v)
+	if b.ps != nil {
+		b.ps.retain(call.Arguments)
+	}
 	if b.t.Kind(v) == jsontree.Object {
 		b.objectArgsMap(ci, v)
 	}

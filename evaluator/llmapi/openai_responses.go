@@ -401,6 +401,9 @@ func (b *builder) serverCall(it int32, typ, callID string, turn int) {
 func (b *builder) webSearchAction(ci int, v int32, ac, rc segCtx) {
 	call := &b.ix.ToolCalls[ci]
 	call.Arguments = b.raw(v)
+	if b.ps != nil {
+		b.ps.retain(call.Arguments)
+	}
 	b.objectArgsMap(ci, v)
 	b.members(v, ac, func(key string, m int32) bool {
 		switch key {

@@ -47,23 +47,22 @@ type parseState struct {
 	byID map[string]int
 
 	// src is the body as the tree sees it. Kept strings inside it are
-	// marked in covered, a bit a byte; ranks[w] counts the bits set in
+	// marked in covered, a bit a byte, as the walk stores them (settle
+	// adds the few it cannot see stored); ranks[w] counts the bits set in
 	// covered[:w]. The arena starts with the covered bytes in body order,
-	// so a body string's copy is at the rank of its offset.
+	// so a body string's copy is at the rank of its offset: no search, no
+	// sort, and bytes several strings share are copied once.
 	src     string
 	covered []uint64
 	ranks   []int32
 	// refs are the kept strings outside the body (decoded strings,
-	// constants) in the order settle registers them; refRun[i] is the run
-	// that holds refs[i], and next the first not yet relocated. keys is
-	// scratch for sorting them by address.
+	// constants), merged by address into runs placed after the body
+	// bytes; keys and order are scratch for sorting them.
 	refs   []string
-	refRun []int32
 	keys   []uint64
 	order  []int32
-	next   int
 	runs   []run
-	hint   int
+	hint   int // in runs
 	arena  string
 	locOff int
 }
@@ -99,40 +98,28 @@ const (
 // a walk that stores a string settle does not know of.
 var relocMisses atomic.Int64
 
-// strictSettle makes relocNext check that a body string's bytes are all
+// strictSettle makes reloc check that a body string's bytes are all
 // kept before trusting its rank; tests set it.
 var strictSettle atomic.Bool
 
 func getState() *parseState { return statePool.Get().(*parseState) }
 
-// release clears every reference the state holds to the body and to the
-// Interaction and returns it to the pool.
+// release returns the state to the pool, resetting what its next use
+// reads. It clears nothing for the collector's sake: the scratch may keep
+// the last body reachable, but only until the pool lets go of the state,
+// at most two collections later, and nothing in it is reachable from the
+// Interaction, which owns all its memory.
 func (ps *parseState) release() {
-	ps.tree.Reset()
-	for _, at := range ps.argTrees[:ps.nArgTrees] {
-		at.Reset()
-	}
 	ps.nArgTrees = 0
-	clear(ps.segs[:cap(ps.segs)])
-	calls := ps.calls[:cap(ps.calls)]
-	for i := range calls {
-		c := &calls[i]
-		*c = interaction.ToolCall{ArgSegments: c.ArgSegments[:0], ResultSegments: c.ResultSegments[:0]}
-	}
-	clear(ps.tools[:cap(ps.tools)])
-	clear(ps.jobs)
 	ps.jobs = ps.jobs[:0]
-	clear(ps.refs)
 	ps.refs = ps.refs[:0]
-	ps.refRun = ps.refRun[:0]
 	ps.keys = ps.keys[:0]
-	clear(ps.runs)
 	ps.runs = ps.runs[:0]
-	clear(ps.byID)
+	if len(ps.byID) > 0 {
+		clear(ps.byID)
+	}
 	ps.arena, ps.src = "", ""
 	b := &ps.b
-	clear(b.nameResults)
-	clear(b.keys)
 	*b = builder{
 		path: b.path[:0], frames: b.frames[:0], keys: b.keys[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
 		results: b.results[:0], nameResults: b.nameResults[:0],
@@ -152,6 +139,9 @@ func (ps *parseState) parse(body []byte) error {
 // builder readies the state's builder for ix over the state's tree; the
 // Interaction's slices grow in the state's storage until settle.
 func (ps *parseState) builder(ix *interaction.Interaction) *builder {
+	nw := len(ps.src)>>6 + 1
+	ps.covered = slices.Grow(ps.covered[:0], nw)[:nw]
+	clear(ps.covered)
 	b := &ps.b
 	b.ix, b.t, b.ps, b.lastCode = ix, &ps.tree, ps, -1
 	ix.Segments, ix.ToolCalls, ix.Tools = ps.segs[:0], ps.calls[:0], ps.tools[:0]
@@ -178,8 +168,8 @@ func (ps *parseState) inBody(s string) int {
 	return -1
 }
 
-// ref registers a string the Interaction keeps.
-func (ps *parseState) ref(s string) {
+// retain registers a string the Interaction keeps.
+func (ps *parseState) retain(s string) {
 	if s == "" {
 		return
 	}
@@ -221,37 +211,12 @@ func (ps *parseState) refTree(t *jsontree.Tree, v int32, src string) {
 	for i := v + 1; int(i) < len(t.Nodes) && t.Nodes[i].Start < end; i++ {
 		n := &t.Nodes[i]
 		if n.Key != "" && !within(n.Key, src) {
-			ps.ref(n.Key)
+			ps.retain(n.Key)
 		}
 		if n.Kind == jsontree.String && n.Str != "" && !within(n.Str, src) {
-			ps.ref(n.Str)
+			ps.retain(n.Str)
 		}
 	}
-}
-
-// relocNext returns the arena copy of s, the next registered string.
-// Settle relocates most strings in the order it registered them, which
-// spares a search.
-func (ps *parseState) relocNext(s string) string {
-	if s == "" {
-		return ""
-	}
-	if o := ps.inBody(s); o >= 0 {
-		// Settle registered s in its first pass: its bytes are kept.
-		// Tests check that (strictSettle).
-		r := ps.rank(o)
-		if strictSettle.Load() && ps.rank(o+len(s))-r != len(s) {
-			return ps.reloc(s)
-		}
-		return ps.arena[r : r+len(s)]
-	}
-	if k := ps.next; k < len(ps.refs) && addr(ps.refs[k]) == addr(s) && len(ps.refs[k]) == len(s) {
-		ps.next++
-		r := &ps.runs[ps.refRun[k]]
-		off := r.off + int(addr(s)-r.start)
-		return ps.arena[off : off+len(s)]
-	}
-	return ps.reloc(s)
 }
 
 // reloc returns the arena copy of a registered string.
@@ -259,14 +224,22 @@ func (ps *parseState) reloc(s string) string {
 	if s == "" {
 		return ""
 	}
-	if o := ps.inBody(s); o >= 0 {
-		r := ps.rank(o)
-		if ps.rank(o+len(s))-r != len(s) {
-			relocMisses.Add(1) // not all of it was registered
+	if o := addr(s) - addr(ps.src); o < uintptr(len(ps.src)) {
+		// A body string, registered whole: its copy is at its rank.
+		// Tests check the registration (strictSettle).
+		r := ps.rank(int(o))
+		if strictSettle.Load() && ps.rank(int(o)+len(s))-r != len(s) {
+			relocMisses.Add(1)
 			return string([]byte(s))
 		}
 		return ps.arena[r : r+len(s)]
 	}
+	return ps.relocOther(s)
+}
+
+// relocOther returns the arena copy of a registered string from outside
+// the body.
+func (ps *parseState) relocOther(s string) string {
 	p, n := addr(s), uintptr(len(s))
 	runs := ps.runs
 	i := ps.hint
@@ -301,39 +274,31 @@ func (ps *parseState) settle(b *builder) {
 	ix := b.ix
 	// Keep the grown scratch for the next body.
 	ps.segs, ps.calls, ps.tools = ix.Segments, ix.ToolCalls, ix.Tools
-	ps.refs = ps.refs[:0]
-	nw := len(ps.src)>>6 + 1
-	ps.covered = slices.Grow(ps.covered[:0], nw)[:nw]
-	clear(ps.covered)
-	ps.ref(ix.Model)
+	// The walk registered texts, call ids, names and arguments, and tool
+	// fields as it stored them; the rest is registered now.
+	ps.retain(ix.Model)
+	var last string
 	for i := range ix.Segments {
-		ps.ref(ix.Segments[i].Text)
-		ps.ref(ix.Segments[i].ToolCallID)
+		if id := ix.Segments[i].ToolCallID; id != "" && (addr(id) != addr(last) || len(id) != len(last)) {
+			ps.retain(id)
+			last = id
+		}
 	}
 	nInts := 0
 	for i := range ix.ToolCalls {
-		c := &ix.ToolCalls[i]
-		ps.ref(c.ID)
-		ps.ref(c.Name)
-		ps.ref(c.Arguments)
-		nInts += len(c.ArgSegments) + len(c.ResultSegments)
-	}
-	for i := range ix.Tools {
-		ps.ref(ix.Tools[i].Name)
-		ps.ref(ix.Tools[i].Description)
-		ps.ref(ix.Tools[i].Type)
+		nInts += len(ix.ToolCalls[i].ArgSegments) + len(ix.ToolCalls[i].ResultSegments)
 	}
 	for i := range ix.Anomalies {
-		ps.ref(ix.Anomalies[i].Key)
+		ps.retain(ix.Anomalies[i].Key)
 	}
 	for _, j := range ps.jobs {
 		if j.t != nil {
-			ps.ref(j.src)
+			ps.retain(j.src)
 			ps.refTree(j.t, j.v, j.src)
 		}
 	}
 	ps.layout(b.locs)
-	ix.Model = ps.relocNext(ix.Model)
+	ix.Model = ps.reloc(ix.Model)
 
 	arena, locOff := ps.arena, ps.locOff
 	loc := func(s span) string { return arena[locOff+int(s.start) : locOff+int(s.end)] }
@@ -342,8 +307,8 @@ func (ps *parseState) settle(b *builder) {
 	for i := range ix.Segments {
 		s := &segs[i]
 		*s = ix.Segments[i]
-		s.Text = ps.relocNext(s.Text)
-		s.ToolCallID = ps.relocNext(s.ToolCallID)
+		s.Text = ps.reloc(s.Text)
+		s.ToolCallID = ps.reloc(s.ToolCallID)
 		s.Location = loc(b.segLocs[i])
 	}
 	ix.Segments = segs
@@ -362,7 +327,7 @@ func (ps *parseState) settle(b *builder) {
 		for i := range ix.ToolCalls {
 			c := &ix.ToolCalls[i]
 			calls[i] = interaction.ToolCall{
-				ID: ps.relocNext(c.ID), Name: ps.relocNext(c.Name), Arguments: ps.relocNext(c.Arguments),
+				ID: ps.reloc(c.ID), Name: ps.reloc(c.Name), Arguments: ps.reloc(c.Arguments),
 				ArgSegments: ints2(c.ArgSegments), ResultSegments: ints2(c.ResultSegments),
 				Turn: c.Turn, Location: loc(b.callLocs[i]),
 			}
@@ -384,7 +349,7 @@ func (ps *parseState) settle(b *builder) {
 		for i := range ix.Tools {
 			td := &ix.Tools[i]
 			tools[i] = interaction.ToolDef{
-				Name: ps.relocNext(td.Name), Description: ps.relocNext(td.Description), Type: ps.relocNext(td.Type),
+				Name: ps.reloc(td.Name), Description: ps.reloc(td.Description), Type: ps.reloc(td.Type),
 				Location: loc(b.toolLocs[i]),
 			}
 		}
@@ -393,7 +358,7 @@ func (ps *parseState) settle(b *builder) {
 		ix.Tools = nil
 	}
 	for i := range ix.Anomalies {
-		ix.Anomalies[i].Key = ps.relocNext(ix.Anomalies[i].Key)
+		ix.Anomalies[i].Key = ps.reloc(ix.Anomalies[i].Key)
 	}
 }
 
@@ -411,7 +376,6 @@ func (ps *parseState) layout(locs []byte) {
 
 	refs := ps.refs
 	order := ps.sortRefs()
-	refRun := slices.Grow(ps.refRun[:0], len(refs))[:len(refs)]
 	runs := ps.runs[:0]
 	for _, i := range order {
 		r := refs[i]
@@ -424,10 +388,8 @@ func (ps *parseState) layout(locs []byte) {
 				runs[k].end = end
 				runs[k].s = unsafe.String(unsafe.StringData(runs[k].s), int(end-runs[k].start))
 			}
-			refRun[i] = int32(k)
 			continue
 		}
-		refRun[i] = int32(len(runs))
 		runs = append(runs, run{start: p, end: end, off: total, s: r})
 		total += len(r)
 	}
@@ -452,7 +414,7 @@ func (ps *parseState) layout(locs []byte) {
 		buf.WriteString(r.s)
 	}
 	buf.Write(locs)
-	ps.runs, ps.refRun, ps.hint, ps.next, ps.locOff = runs, refRun, 0, 0, total
+	ps.runs, ps.hint, ps.locOff = runs, 0, total
 	ps.arena = buf.String()
 }
 

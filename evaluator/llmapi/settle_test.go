@@ -3,6 +3,7 @@ package llmapi
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -310,5 +311,45 @@ func TestSettledConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestCoverAndRank checks the kept-byte bitmap against a byte map: after
+// registering random ranges, in any order and overlapping, the arena holds
+// exactly the covered bytes in body order and every offset's rank is the
+// number of covered bytes before it.
+func TestCoverAndRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 300; round++ {
+		n := 1 + rng.IntN(700)
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte('a' + rng.IntN(26))
+		}
+		var ps parseState
+		ps.src = string(src)
+		ps.builder(&interaction.Interaction{})
+		want := make([]bool, n)
+		for k := rng.IntN(12); k > 0; k-- {
+			from := rng.IntN(n)
+			to := from + 1 + rng.IntN(min(n-from, 150))
+			ps.retain(ps.src[from:to])
+			for i := from; i < to; i++ {
+				want[i] = true
+			}
+		}
+		ps.layout(nil)
+		var kept []byte
+		for o := 0; o <= n; o++ {
+			if got := ps.rank(o); got != len(kept) {
+				t.Fatalf("round %d: rank(%d) = %d, want %d", round, o, got, len(kept))
+			}
+			if o < n && want[o] {
+				kept = append(kept, src[o])
+			}
+		}
+		if ps.arena != string(kept) {
+			t.Fatalf("round %d: arena %q, want %q", round, ps.arena, kept)
+		}
 	}
 }

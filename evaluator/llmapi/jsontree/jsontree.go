@@ -123,24 +123,6 @@ type Tree struct {
 	dec   []byte // scratch for decoding one escaped string
 	kids  []kid  // scratch: member stack for the duplicate-key check
 	stack []open // scratch: containers being parsed
-	// dirty is how many nodes of Nodes' backing array may hold strings
-	// from an earlier parse: Reset clears that many.
-	dirty int
-}
-
-// Reset drops the tree's references to the last document (its source and
-// the strings of its nodes and anomalies) and keeps its storage for the
-// next ParseInto, so that a pooled tree does not keep a body alive.
-// Strings handed out from a parse with Parser.Reuse set may be
-// overwritten by the next such parse; others stay valid.
-func (t *Tree) Reset() {
-	clear(t.Nodes[:min(t.dirty, cap(t.Nodes))])
-	t.Nodes = t.Nodes[:0]
-	t.dirty = 0
-	clear(t.Anomalies[:cap(t.Anomalies)])
-	t.Anomalies = t.Anomalies[:0]
-	t.Strings = 0
-	t.src = ""
 }
 
 // SyntaxError reports why and where a document is not JSON. It never holds

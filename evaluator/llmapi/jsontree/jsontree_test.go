@@ -539,37 +539,6 @@ func sameResult(t *testing.T, b []byte, want *Tree, werr error, got *Tree, gerr 
 	}
 }
 
-// TestResetDropsDocument checks that Reset leaves no string of the last
-// document in the tree's storage, after a good parse and after a parse that
-// failed halfway, and that the tree parses again.
-func TestResetDropsDocument(t *testing.T) {
-	for _, doc := range []string{
-		`{"a":"one","b":["two",{"c":"three"}],"a":"four"}`,
-		`{"a":"one","b":["two",{"c":"three"}],"d":tru}`,
-	} {
-		var tr Tree
-		_ = (Parser{Reuse: true}).ParseInto(&tr, `[{"warm":"up"},1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]`)
-		_ = (Parser{Reuse: true}).ParseInto(&tr, doc)
-		tr.Reset()
-		if tr.Src() != "" || len(tr.Nodes) != 0 || len(tr.Anomalies) != 0 {
-			t.Fatalf("%s: tree not empty after Reset", doc)
-		}
-		for i, n := range tr.Nodes[:cap(tr.Nodes)] {
-			if n.Str != "" || n.Key != "" {
-				t.Errorf("%s: node %d still holds %q %q", doc, i, n.Key, n.Str)
-			}
-		}
-		for i, a := range tr.Anomalies[:cap(tr.Anomalies)] {
-			if a.Key != "" || a.Path != "" {
-				t.Errorf("%s: anomaly %d still holds %q", doc, i, a.Key)
-			}
-		}
-		if err := (Parser{Reuse: true}).ParseInto(&tr, `{"x":"y"}`); err != nil || tr.GetStr(0, "x") != "y" {
-			t.Errorf("%s: parse after Reset: %v", doc, err)
-		}
-	}
-}
-
 // TestPathSteps checks identifier detection against its definition for
 // every string of one or two bytes, and index steps around the one-digit
 // fast path.

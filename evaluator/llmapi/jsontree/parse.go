@@ -78,10 +78,6 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 	}
 	t.kids = st.kids[:0]
 	t.Strings = st.strings
-	if unsafe.SliceData(st.nodes) != unsafe.SliceData(t.Nodes) {
-		t.dirty = 0 // a new backing array: the old one is garbage
-	}
-	t.dirty = max(t.dirty, len(st.nodes))
 	if err != nil {
 		t.Nodes = st.nodes[:0]
 		t.Anomalies = t.Anomalies[:0]
