@@ -1,6 +1,8 @@
 package llmapi
 
 import (
+	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,6 +81,7 @@ type builder struct {
 	known bool
 
 	results     []int // segment indexes that answer a tool call by id
+	order       []uint64 // scratch for link
 	nameResults []nameResult
 	// lastCode is the call a following Gemini codeExecutionResult answers.
 	lastCode int
@@ -664,26 +667,26 @@ func (b *builder) link() {
 			return -1
 		}
 		if len(ix.ToolCalls)*len(b.results) > 64 {
-			var byID map[string]int
-			if b.ps != nil {
-				// A pooled index: linking costs no allocation.
-				if b.ps.byID == nil {
-					b.ps.byID = make(map[string]int, len(ix.ToolCalls))
-				}
-				byID = b.ps.byID
-			} else {
-				byID = make(map[string]int, len(ix.ToolCalls))
-			}
-			for i := range ix.ToolCalls {
-				if id := ix.ToolCalls[i].ID; id != "" {
-					if _, dup := byID[id]; !dup {
-						byID[id] = i
-					}
+			// An index of calls with an id: (hash of the id, position)
+			// packed in one integer and sorted, so that the first call with
+			// a hash comes first. Sorting integers costs less than hashing
+			// ids into a map or comparing their long common prefixes.
+			calls := ix.ToolCalls
+			keys := b.order[:0]
+			for i := range calls {
+				if id := calls[i].ID; id != "" {
+					keys = append(keys, uint64(uint32(maphash.String(idSeed, id)))<<32|uint64(i))
 				}
 			}
+			slices.Sort(keys)
+			b.order = keys
 			find = func(id string) int {
-				if i, ok := byID[id]; ok {
-					return i
+				h := uint64(uint32(maphash.String(idSeed, id))) << 32
+				k, _ := slices.BinarySearch(keys, h)
+				for ; k < len(keys) && keys[k]&^0xffffffff == h; k++ {
+					if i := int(uint32(keys[k])); calls[i].ID == id {
+						return i
+					}
 				}
 				return -1
 			}
@@ -715,6 +718,9 @@ func (b *builder) link() {
 		}
 	}
 }
+
+// idSeed seeds the hashes link indexes call ids by.
+var idSeed = maphash.MakeSeed()
 
 // resultByName records segments [first, len) as answering the next call of
 // that name that has no result yet.

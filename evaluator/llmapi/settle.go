@@ -43,8 +43,6 @@ type parseState struct {
 	// are in use.
 	argTrees  []*jsontree.Tree
 	nArgTrees int
-	// byID indexes calls by id when linking many results.
-	byID map[string]int
 
 	// src is the body as the tree sees it. Kept strings inside it are
 	// marked in covered, a bit a byte, as the walk stores them (settle
@@ -115,14 +113,11 @@ func (ps *parseState) release() {
 	ps.refs = ps.refs[:0]
 	ps.keys = ps.keys[:0]
 	ps.runs = ps.runs[:0]
-	if len(ps.byID) > 0 {
-		clear(ps.byID)
-	}
 	ps.arena, ps.src = "", ""
 	b := &ps.b
 	*b = builder{
 		path: b.path[:0], frames: b.frames[:0], keys: b.keys[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
-		results: b.results[:0], nameResults: b.nameResults[:0],
+		results: b.results[:0], nameResults: b.nameResults[:0], order: b.order[:0],
 	}
 	if cap(ps.tree.Nodes) > maxPooledNodes || cap(ps.segs) > maxPooledSegs {
 		return

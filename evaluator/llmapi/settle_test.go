@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"unsafe"
@@ -350,6 +351,44 @@ func TestCoverAndRank(t *testing.T) {
 		}
 		if ps.arena != string(kept) {
 			t.Fatalf("round %d: arena %q, want %q", round, ps.arena, kept)
+		}
+	}
+}
+
+// TestLinkFirstCall checks that results are linked to the first call with
+// their id, with few calls (searched in place) and many (sorted index),
+// when ids repeat and when some match no call.
+func TestLinkFirstCall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 200; round++ {
+		nCalls, nResults := 1+rng.IntN(40), 1+rng.IntN(40)
+		ids := 1 + rng.IntN(nCalls+3)
+		ix := &interaction.Interaction{}
+		for i := 0; i < nCalls; i++ {
+			id := ""
+			if rng.IntN(10) > 0 {
+				id = fmt.Sprintf("call_%d", rng.IntN(ids))
+			}
+			ix.ToolCalls = append(ix.ToolCalls, interaction.ToolCall{ID: id})
+		}
+		b := &builder{ix: ix}
+		want := make([][]int, nCalls)
+		for s := 0; s < nResults; s++ {
+			id := fmt.Sprintf("call_%d", rng.IntN(ids+2))
+			ix.Segments = append(ix.Segments, interaction.Segment{ToolCallID: id})
+			b.results = append(b.results, s)
+			for ci := range ix.ToolCalls {
+				if ix.ToolCalls[ci].ID == id {
+					want[ci] = append(want[ci], s)
+					break
+				}
+			}
+		}
+		b.link()
+		for ci := range ix.ToolCalls {
+			if got := ix.ToolCalls[ci].ResultSegments; !slices.Equal(got, want[ci]) {
+				t.Fatalf("round %d (%d calls, %d results): call %d got results %v, want %v", round, nCalls, nResults, ci, got, want[ci])
+			}
 		}
 	}
 }

@@ -120,7 +120,6 @@ type Tree struct {
 	// one each. Bytes handed out are never written again, except by a later
 	// parse into the same tree with Parser.Reuse set.
 	esc   []byte
-	dec   []byte // scratch for decoding one escaped string
 	kids  []kid  // scratch: member stack for the duplicate-key check
 	stack []open // scratch: containers being parsed
 }

@@ -240,7 +240,7 @@ value:
 			st.pos = pos
 			var copied bool
 			var err error
-			if str, copied, _, err = st.str(); err != nil {
+			if str, copied, _, err = st.strFrom(pos+1, i); err != nil {
 				return err
 			}
 			if copied {
@@ -373,16 +373,25 @@ member:
 	}
 	{
 		top := &st.stack[len(st.stack)-1]
-		i := skipPlain(s, pos+1)
+		i := pos + 1
+		b := unsafe.Slice(unsafe.StringData(s), len(s))
+		for i+8 <= len(b) {
+			if m := special8(binary.LittleEndian.Uint64(b[i : i+8])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
 		wide := false
 		var key string
 		if i < len(s) && s[i] == '"' {
 			key = s[pos+1 : i]
 			i++
 		} else {
+			// Near the end of s the loop stops early: strFrom goes on.
 			st.pos = pos
 			var err error
-			if key, _, wide, err = st.str(); err != nil {
+			if key, _, wide, err = st.strFrom(pos+1, min(i, len(s))); err != nil {
 				return err
 			}
 			i = st.pos
@@ -500,10 +509,13 @@ func skipPlain(s string, i int) int {
 // source unless the literal holds an escape or invalid UTF-8 (copied).
 // wide reports that it may hold bytes outside ASCII.
 func (st *state) str() (_ string, copied, wide bool, _ error) {
+	return st.strFrom(st.pos+1, st.pos+1)
+}
+
+// strFrom parses the string literal whose content starts at start, from
+// i on: s[start:i] is already known to be plain.
+func (st *state) strFrom(start, i int) (_ string, copied, wide bool, _ error) {
 	s := st.s
-	st.pos++ // opening quote
-	start := st.pos
-	i := start
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
 	for {
 		// skipPlain, inlined: this loop is the parser's hottest.
@@ -551,7 +563,10 @@ func (st *state) str() (_ string, copied, wide bool, _ error) {
 // is already known to be plain.
 func (st *state) strSlow(start, i int) (string, error) {
 	s := st.s
-	b := append(st.t.dec[:0], s[start:i]...)
+	// Decode straight into the spare room of the decoded-string storage;
+	// keep copies it elsewhere only when it outgrows that room.
+	esc := st.t.esc
+	b := append(esc[len(esc):len(esc)], s[start:i]...)
 	for {
 		if j := skipPlain(s, i); j > i {
 			b = append(b, s[i:j]...)
@@ -565,7 +580,10 @@ func (st *state) strSlow(start, i int) (string, error) {
 		switch {
 		case c == '"':
 			st.pos = i + 1
-			st.t.dec = b
+			if n := len(esc); len(b) > 0 && cap(esc)-n >= len(b) && unsafe.SliceData(b) == unsafe.SliceData(esc[n:n+1]) {
+				st.t.esc = esc[:n+len(b)]
+				return unsafe.String(unsafe.SliceData(b), len(b)), nil
+			}
 			return st.keep(b), nil
 		case c == '\\':
 			if i+1 >= len(s) {

@@ -1,5 +1,5 @@
 // This file keeps the first version of the parser, unchanged but for the
-// names, as the oracle for the optimized one: TestSameAsReference and
+// names and where its decoding scratch lives, as the oracle for the optimized one: TestSameAsReference and
 // FuzzParse require both to produce the same tree (every node field, every
 // anomaly) and the same error for every input.
 
@@ -92,6 +92,7 @@ type refState struct {
 	s        string
 	pos      int
 	maxDepth int
+	dec      []byte
 }
 
 func (st *refState) fail(reason string) error {
@@ -406,7 +407,7 @@ func (st *refState) str() (string, bool, error) {
 // is already known to be refPlain.
 func (st *refState) strSlow(start, i int) (string, bool, error) {
 	s := st.s
-	b := append(st.t.dec[:0], s[start:i]...)
+	b := append(st.dec[:0], s[start:i]...)
 	for {
 		if i >= len(s) {
 			st.pos = i
@@ -416,7 +417,7 @@ func (st *refState) strSlow(start, i int) (string, bool, error) {
 		switch {
 		case c == '"':
 			st.pos = i + 1
-			st.t.dec = b
+			st.dec = b
 			return st.keep(b), true, nil
 		case c == '\\':
 			if i+1 >= len(s) {
