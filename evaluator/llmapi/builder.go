@@ -80,7 +80,7 @@ type builder struct {
 	// string is scanned.
 	known bool
 
-	results     []int // segment indexes that answer a tool call by id
+	results     []int    // segment indexes that answer a tool call by id
 	order       []uint64 // scratch for link
 	nameResults []nameResult
 	// lastCode is the call a following Gemini codeExecutionResult answers.
