@@ -82,6 +82,7 @@ type builder struct {
 
 	results     []int    // segment indexes that answer a tool call by id
 	order       []uint64 // scratch for link
+	names       []string // distinct tool names so far (see intern)
 	nameResults []nameResult
 	// lastCode is the call a following Gemini codeExecutionResult answers.
 	lastCode int
@@ -432,6 +433,7 @@ func (b *builder) media(v int32, c segCtx) {
 func (b *builder) addCall(id, name string, turn int) int {
 	id, name = b.keep(id), b.keep(name)
 	if b.ps != nil {
+		name = b.intern(name)
 		b.ps.retain(id)
 		b.ps.retain(name)
 	}
@@ -447,10 +449,25 @@ func (b *builder) addCall(id, name string, turn int) int {
 	return len(b.ix.ToolCalls) - 1
 }
 
+// intern returns the first name equal to s that the body offered or
+// called, so that settling keeps one copy of a name many calls share.
+func (b *builder) intern(s string) string {
+	for _, n := range b.names {
+		if n == s {
+			return n
+		}
+	}
+	if len(b.names) < 32 {
+		b.names = append(b.names, s)
+	}
+	return s
+}
+
 // addTool records a tool definition at the current path.
 func (b *builder) addTool(name, desc, typ string) {
 	name, desc, typ = b.keep(name), b.keep(desc), b.keep(typ)
 	if b.ps != nil {
+		name = b.intern(name)
 		b.ps.retain(name)
 		b.ps.retain(desc)
 		b.ps.retain(typ)

@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -117,7 +116,7 @@ func (ps *parseState) release() {
 	b := &ps.b
 	*b = builder{
 		path: b.path[:0], frames: b.frames[:0], keys: b.keys[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
-		results: b.results[:0], nameResults: b.nameResults[:0], order: b.order[:0],
+		results: b.results[:0], nameResults: b.nameResults[:0], order: b.order[:0], names: b.names[:0],
 	}
 	if cap(ps.tree.Nodes) > maxPooledNodes || cap(ps.segs) > maxPooledSegs {
 		return
@@ -292,7 +291,7 @@ func (ps *parseState) settle(b *builder) {
 			ps.refTree(j.t, j.v, j.src)
 		}
 	}
-	ps.layout(b.locs)
+	ints := ps.layout(b.locs, nInts)
 	ix.Model = ps.reloc(ix.Model)
 
 	arena, locOff := ps.arena, ps.locOff
@@ -309,7 +308,6 @@ func (ps *parseState) settle(b *builder) {
 	ix.Segments = segs
 
 	if len(ix.ToolCalls) > 0 {
-		ints := make([]int, 0, nInts)
 		ints2 := func(src []int) []int {
 			if len(src) == 0 {
 				return nil
@@ -359,7 +357,7 @@ func (ps *parseState) settle(b *builder) {
 
 // layout fills the arena: the kept body bytes in order, then the other
 // kept strings merged into runs, then locs.
-func (ps *parseState) layout(locs []byte) {
+func (ps *parseState) layout(locs []byte, nInts int) (ints []int) {
 	covered := ps.covered
 	ranks := slices.Grow(ps.ranks[:0], len(covered))[:len(covered)]
 	total := 0
@@ -389,10 +387,18 @@ func (ps *parseState) layout(locs []byte) {
 		total += len(r)
 	}
 
-	// A strings.Builder grown once allocates exactly this, unzeroed, and
-	// hands out its bytes as a string without copying.
-	var buf strings.Builder
-	buf.Grow(total + len(locs))
+	// One allocation holds everything the Interaction keeps that has no
+	// pointers: first nInts ints for the calls' segment index slices, then,
+	// seen as bytes, the arena. Nothing writes to the bytes once they are
+	// filled, and the index slices handed out are capped before them.
+	n := total + len(locs)
+	if nInts == 0 && n == 0 {
+		ps.runs, ps.hint, ps.locOff, ps.arena = runs, 0, total, ""
+		return nil
+	}
+	words := make([]int, nInts+(n+7)/8)
+	ints = words[:0:nInts]
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words[nInts:]))), n)[:0]
 	// The covered body bytes, a run of set bits at a time. A clear bit
 	// always follows the last run: bits at and past len(src) are never set.
 	src := ps.src
@@ -402,15 +408,16 @@ func (ps *parseState) layout(locs []byte) {
 			break
 		}
 		end := nextBit(covered, start, ^uint64(0))
-		buf.WriteString(src[start:end])
+		buf = append(buf, src[start:end]...)
 		pos = end
 	}
 	for _, r := range runs {
-		buf.WriteString(r.s)
+		buf = append(buf, r.s...)
 	}
-	buf.Write(locs)
+	buf = append(buf, locs...)
 	ps.runs, ps.hint, ps.locOff = runs, 0, total
-	ps.arena = buf.String()
+	ps.arena = unsafe.String(unsafe.SliceData(buf), len(buf))
+	return ints
 }
 
 // nextBit returns the index of the first bit at or after pos that is set

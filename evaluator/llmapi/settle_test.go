@@ -339,7 +339,7 @@ func TestCoverAndRank(t *testing.T) {
 				want[i] = true
 			}
 		}
-		ps.layout(nil)
+		ps.layout(nil, 0)
 		var kept []byte
 		for o := 0; o <= n; o++ {
 			if got := ps.rank(o); got != len(kept) {
