@@ -35,7 +35,7 @@ func (b *builder) anthropicRequest(root int32) {
 			b.anthropicContent(m, operatorCtx)
 		case "messages":
 			b.eachIndex(m, func(msg int32, turn int) {
-				role, trust := anthropicRole(t.GetStr(msg, "role"))
+				role, trust := anthropicRole(t.Str(t.Get(msg, "role")))
 				c := segCtx{role: role, trust: trust, kind: interaction.KindText, turn: turn}
 				if t.Kind(msg) != jsontree.Object {
 					b.generic(msg, c)
@@ -53,7 +53,7 @@ func (b *builder) anthropicRequest(root int32) {
 				})
 			})
 		case "tools":
-			b.eachIndex(m, func(tool int32, _ int) { b.functionDef(tool, t.GetStr(tool, "type")) })
+			b.eachIndex(m, func(tool int32, _ int) { b.functionDef(tool, t.Str(t.Get(tool, "type"))) })
 		case "mcp_servers":
 			b.generic(m, toolDescCtx)
 		case "output_config", "output_format":
@@ -94,7 +94,7 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 		b.text(blk, c)
 		return
 	}
-	typ := t.GetStr(blk, "type")
+	typ := t.Str(t.Get(blk, "type"))
 	switch {
 	case typ == "text":
 		b.members(blk, c, func(key string, m int32) bool {
@@ -220,7 +220,7 @@ func (b *builder) anthropicSource(src int32, c segCtx) {
 		b.generic(src, c)
 		return
 	}
-	typ := t.GetStr(src, "type")
+	typ := t.Str(t.Get(src, "type"))
 	b.members(src, c, func(key string, m int32) bool {
 		switch key {
 		case "data":

@@ -13,7 +13,7 @@ func (b *builder) converseRequest(root int32) {
 		switch key {
 		case "messages":
 			b.eachIndex(m, func(msg int32, turn int) {
-				role, trust := anthropicRole(t.GetStr(msg, "role"))
+				role, trust := anthropicRole(t.Str(t.Get(msg, "role")))
 				c := segCtx{role: role, trust: trust, kind: interaction.KindText, turn: turn}
 				if t.Kind(msg) != jsontree.Object {
 					b.generic(msg, c)
@@ -72,7 +72,7 @@ func (b *builder) converseTool(tool int32) {
 			b.functionDef(m, "function")
 		case "cachePoint":
 		default:
-			b.addTool(t.GetStr(m, "name"), "", key)
+			b.addTool(t.Str(t.Get(m, "name")), "", key)
 			return false
 		}
 		return true

@@ -353,7 +353,7 @@ func (b *builder) generic(v int32, c segCtx) {
 		b.emit(v, c)
 	case jsontree.Object:
 		for m := t.First(v); m >= 0; m = t.Next(m) {
-			if b.known && t.Nodes[m].Key == "data" && t.GetStr(v, "type") == "base64" {
+			if b.known && t.Nodes[m].Key == "data" && t.Str(t.Get(v, "type")) == "base64" {
 				continue
 			}
 			p := b.pushMember(m)

@@ -125,7 +125,7 @@ func (b *builder) geminiTool(tool int32) {
 // role is the model's.
 func (b *builder) geminiContent(v int32, turn int, system bool) {
 	t := b.t
-	roleName := t.GetStr(v, "role")
+	roleName := t.Str(t.Get(v, "role"))
 	if roleName == "" && b.ix.Phase == interaction.PhaseResponse {
 		roleName = "model"
 	}
@@ -259,7 +259,7 @@ func (b *builder) geminiFunctionResponse(v int32, turn int) {
 		return true
 	})
 	if id == "" {
-		b.resultByName(t.GetStr(v, "name"), first)
+		b.resultByName(t.Str(t.Get(v, "name")), first)
 	}
 }
 

@@ -87,7 +87,7 @@ func (b *builder) chatMessages(v int32) {
 
 func (b *builder) chatMessage(msg int32, turn int) {
 	t := b.t
-	role, trust, kind := chatRole(t.GetStr(msg, "role"))
+	role, trust, kind := chatRole(t.Str(t.Get(msg, "role")))
 	c := segCtx{role: role, trust: trust, kind: kind, turn: turn}
 	if t.Kind(msg) != jsontree.Object {
 		b.generic(msg, c)
@@ -129,8 +129,8 @@ func (b *builder) chatMessage(msg int32, turn int) {
 		b.pop(p)
 	}
 	// A legacy function message answers the last call of that name.
-	if t.GetStr(msg, "role") == "function" || role == interaction.RoleTool && c.callID == "" {
-		b.resultByName(t.GetStr(msg, "name"), first)
+	if t.Str(t.Get(msg, "role")) == "function" || role == interaction.RoleTool && c.callID == "" {
+		b.resultByName(t.Str(t.Get(msg, "name")), first)
 	}
 }
 
@@ -327,7 +327,7 @@ func (b *builder) legacyFunctionCall(v int32, turn int) {
 func (b *builder) chatTools(v int32) {
 	t := b.t
 	b.eachIndex(v, func(tool int32, _ int) {
-		typ := t.GetStr(tool, "type")
+		typ := t.Str(t.Get(tool, "type"))
 		if fn := t.Get(tool, "function"); t.Kind(fn) == jsontree.Object {
 			b.toolWrapper(tool, fn, "function", typ)
 			return
@@ -343,7 +343,7 @@ func (b *builder) chatTools(v int32) {
 // toolWrapper handles {type, <inner>: {name, description, parameters}}.
 func (b *builder) toolWrapper(tool, inner int32, innerKey, typ string) {
 	t := b.t
-	b.addTool(t.GetStr(inner, "name"), t.GetStr(inner, "description"), typ)
+	b.addTool(t.Str(t.Get(inner, "name")), t.Str(t.Get(inner, "description")), typ)
 	for m := t.First(tool); m >= 0; m = t.Next(m) {
 		if b.shadowed(m, toolDescCtx) {
 			continue
@@ -371,12 +371,12 @@ func (b *builder) functionDef(tool int32, typ string) {
 		return
 	}
 	if typ == "" {
-		typ = t.GetStr(tool, "type")
+		typ = t.Str(t.Get(tool, "type"))
 	}
 	if typ == "" {
 		typ = "function"
 	}
-	b.addTool(t.GetStr(tool, "name"), t.GetStr(tool, "description"), typ)
+	b.addTool(t.Str(t.Get(tool, "name")), t.Str(t.Get(tool, "description")), typ)
 	b.toolFields(tool)
 }
 

@@ -72,10 +72,10 @@ func (b *builder) responsesRequest(root int32) {
 // server URLs and labels, allowed domains) are walked as tool text.
 func (b *builder) responsesTool(tool int32) {
 	t := b.t
-	typ := t.GetStr(tool, "type")
-	name := t.GetStr(tool, "name")
+	typ := t.Str(t.Get(tool, "type"))
+	name := t.Str(t.Get(tool, "name"))
 	if name == "" {
-		name = t.GetStr(tool, "server_label")
+		name = t.Str(t.Get(tool, "server_label"))
 	}
 	if name == "" {
 		name = typ
@@ -84,9 +84,9 @@ func (b *builder) responsesTool(tool int32) {
 		b.generic(tool, toolDescCtx)
 		return
 	}
-	desc := t.GetStr(tool, "description")
+	desc := t.Str(t.Get(tool, "description"))
 	if desc == "" {
-		desc = t.GetStr(tool, "server_description")
+		desc = t.Str(t.Get(tool, "server_description"))
 	}
 	b.addTool(name, desc, typ)
 	b.toolFields(tool)
@@ -106,14 +106,14 @@ func (b *builder) responsesItem(it int32, turn int, out bool) {
 		b.generic(it, segCtx{trust: interaction.TrustUntrusted, kind: interaction.KindOther, turn: turn})
 		return
 	}
-	typ := t.GetStr(it, "type")
-	roleName := t.GetStr(it, "role")
+	typ := t.Str(t.Get(it, "type"))
+	roleName := t.Str(t.Get(it, "role"))
 	if typ == "" && roleName != "" {
 		typ = "message"
 	}
-	callID := t.GetStr(it, "call_id")
+	callID := t.Str(t.Get(it, "call_id"))
 	if callID == "" {
-		callID = t.GetStr(it, "id")
+		callID = t.Str(t.Get(it, "id"))
 	}
 	callID = b.keep(callID)
 	switch typ {
@@ -199,9 +199,9 @@ func (b *builder) responsesItem(it int32, turn int, out bool) {
 		b.members(it, rc, func(key string, m int32) bool {
 			switch key {
 			case "tools":
-				label := t.GetStr(it, "server_label")
+				label := t.Str(t.Get(it, "server_label"))
 				b.eachIndex(m, func(tool int32, _ int) {
-					typ := t.GetStr(tool, "type")
+					typ := t.Str(t.Get(tool, "type"))
 					if label != "" {
 						typ = "mcp:" + label
 					}
@@ -324,7 +324,7 @@ func (b *builder) responsesOutput(v int32, rc segCtx) {
 		b.emit(v, rc)
 	case jsontree.Array:
 		b.eachIndex(v, func(e int32, _ int) {
-			if t.Kind(e) == jsontree.Object && t.GetStr(e, "type") != "" && t.Get(e, "stdout") < 0 {
+			if t.Kind(e) == jsontree.Object && t.Str(t.Get(e, "type")) != "" && t.Get(e, "stdout") < 0 {
 				b.responsesPart(e, rc)
 			} else {
 				b.generic(e, rc)

@@ -173,7 +173,7 @@ func sniffRequest(t *jsontree.Tree) string {
 		}
 	}
 	for m := t.First(msgs); m >= 0; m = t.Next(m) {
-		switch t.GetStr(m, "role") {
+		switch t.Str(t.Get(m, "role")) {
 		case "system", "developer", "tool", "function":
 			openai++
 		}
@@ -185,7 +185,7 @@ func sniffRequest(t *jsontree.Tree) string {
 			continue
 		}
 		for blk := t.First(content); blk >= 0; blk = t.Next(blk) {
-			typ := t.GetStr(blk, "type")
+			typ := t.Str(t.Get(blk, "type"))
 			switch typ {
 			case "tool_use", "tool_result", "thinking", "redacted_thinking", "document", "server_tool_use", "search_result":
 				anthropic++
@@ -222,9 +222,9 @@ func sniffResponse(t *jsontree.Tree) string {
 	switch {
 	case t.Get(0, "choices") >= 0:
 		return APIOpenAIChat
-	case t.GetStr(0, "object") == "response" || t.Kind(t.Get(0, "output")) == jsontree.Array:
+	case t.Str(t.Get(0, "object")) == "response" || t.Kind(t.Get(0, "output")) == jsontree.Array:
 		return APIOpenAIResponses
-	case t.GetStr(0, "type") == "message" || t.GetStr(0, "type") == "error" && t.Get(0, "error") >= 0:
+	case t.Str(t.Get(0, "type")) == "message" || t.Str(t.Get(0, "type")) == "error" && t.Get(0, "error") >= 0:
 		return APIAnthropicMessages
 	case t.Get(0, "candidates") >= 0 || t.Get(0, "usageMetadata") >= 0 || t.Get(0, "promptFeedback") >= 0:
 		return APIGeminiGenerate

@@ -267,7 +267,7 @@ func sniffEvent(t *jsontree.Tree, root int32, name []byte) string {
 	if t.Kind(root) != jsontree.Object {
 		return APIUnknown
 	}
-	typ := t.GetStr(root, "type")
+	typ := t.Str(t.Get(root, "type"))
 	switch {
 	case t.Get(root, "choices") >= 0:
 		return APIOpenAIChat

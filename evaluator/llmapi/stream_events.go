@@ -217,16 +217,16 @@ func (a *StreamAssembler) chatToolDelta(ci, k int32, base string, tc int32, lega
 		s.calls = append(s.calls, c)
 		a.calls[key] = c
 	}
-	if id := t.GetStr(tc, "id"); id != "" && c.id == "" {
+	if id := t.Str(t.Get(tc, "id")); id != "" && c.id == "" {
 		c.id = strings.Clone(id)
 		c.args.callID = c.id
 	}
-	if name := t.GetStr(fn, "name"); name != "" && c.name == "" {
+	if name := t.Str(t.Get(fn, "name")); name != "" && c.name == "" {
 		c.name = strings.Clone(name)
 	}
-	if args := t.GetStr(fn, "arguments"); args != "" {
+	if args := t.Str(t.Get(fn, "arguments")); args != "" {
 		c.args.text.WriteString(args)
-	} else if in := t.GetStr(fn, "input"); in != "" {
+	} else if in := t.Str(t.Get(fn, "input")); in != "" {
 		c.args.text.WriteString(in)
 	}
 }
@@ -235,15 +235,15 @@ func (a *StreamAssembler) chatToolDelta(ci, k int32, base string, tc int32, lega
 
 func (a *StreamAssembler) responsesEvent(root int32) {
 	t := &a.tree
-	typ := t.GetStr(root, "type")
+	typ := t.Str(t.Get(root, "type"))
 	oi := intField(t, root, "output_index", 0)
 	outBase := a.loc(bkey{tag: locOutput, i: oi}, func() string { return "stream.output" + idx(oi) })
 	switch typ {
 	case "response.created":
 		a.newMessage()
-		a.setModel(t.GetStr(t.Get(root, "response"), "model"))
+		a.setModel(t.Str(t.Get(t.Get(root, "response"), "model")))
 	case "response.in_progress", "response.queued":
-		a.setModel(t.GetStr(t.Get(root, "response"), "model"))
+		a.setModel(t.Str(t.Get(t.Get(root, "response"), "model")))
 	case "response.output_item.added":
 		a.responsesItemAdded(oi, outBase, t.Get(root, "item"))
 	case "response.output_item.done":
@@ -255,45 +255,45 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		ci := intField(t, root, "content_index", 0)
 		part := t.Get(root, "part")
 		field := "text"
-		if t.GetStr(part, "type") == "refusal" {
+		if t.Str(t.Get(part, "type")) == "refusal" {
 			field = "refusal"
 		}
 		a.responsesText(oi, ci, tagText, outBase, ".content", "."+field, modelCtx, t.GetStr(part, field), typ == "response.content_part.done")
 	case "response.output_text.delta":
 		ci := intField(t, root, "content_index", 0)
-		a.responsesText(oi, ci, tagText, outBase, ".content", ".text", modelCtx, t.GetStr(root, "delta"), false)
+		a.responsesText(oi, ci, tagText, outBase, ".content", ".text", modelCtx, t.Str(t.Get(root, "delta")), false)
 	case "response.output_text.done":
 		ci := intField(t, root, "content_index", 0)
-		a.responsesText(oi, ci, tagText, outBase, ".content", ".text", modelCtx, t.GetStr(root, "text"), true)
+		a.responsesText(oi, ci, tagText, outBase, ".content", ".text", modelCtx, t.Str(t.Get(root, "text")), true)
 	case "response.refusal.delta", "response.refusal.done":
 		ci := intField(t, root, "content_index", 0)
-		v := t.GetStr(root, "delta")
+		v := t.Str(t.Get(root, "delta"))
 		if typ == "response.refusal.done" {
-			v = t.GetStr(root, "refusal")
+			v = t.Str(t.Get(root, "refusal"))
 		}
 		a.responsesText(oi, ci, tagRefusal, outBase, ".content", ".refusal", modelCtx, v, typ == "response.refusal.done")
 	case "response.reasoning_summary_part.added", "response.reasoning_summary_part.done":
 		si := intField(t, root, "summary_index", 0)
-		a.responsesText(oi, si, tagSummary, outBase, ".summary", ".text", reasoningCtx, t.GetStr(t.Get(root, "part"), "text"), typ == "response.reasoning_summary_part.done")
+		a.responsesText(oi, si, tagSummary, outBase, ".summary", ".text", reasoningCtx, t.Str(t.Get(t.Get(root, "part"), "text")), typ == "response.reasoning_summary_part.done")
 	case "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done":
 		si := intField(t, root, "summary_index", 0)
-		v, done := t.GetStr(root, "delta"), false
+		v, done := t.Str(t.Get(root, "delta")), false
 		if strings.HasSuffix(typ, ".done") {
-			v, done = t.GetStr(root, "text"), true
+			v, done = t.Str(t.Get(root, "text")), true
 		}
 		a.responsesText(oi, si, tagSummary, outBase, ".summary", ".text", reasoningCtx, v, done)
 	case "response.reasoning_text.delta", "response.reasoning_text.done":
 		ci := intField(t, root, "content_index", 0)
-		v, done := t.GetStr(root, "delta"), false
+		v, done := t.Str(t.Get(root, "delta")), false
 		if strings.HasSuffix(typ, ".done") {
-			v, done = t.GetStr(root, "text"), true
+			v, done = t.Str(t.Get(root, "text")), true
 		}
 		a.responsesText(oi, ci, tagReasoning, outBase, ".content", ".text", reasoningCtx, v, done)
 	case "response.function_call_arguments.delta", "response.mcp_call_arguments.delta",
 		"response.custom_tool_call_input.delta", "response.code_interpreter_call_code.delta",
 		"response.apply_patch_call_operation_diff.delta":
 		if c := a.responsesCall(oi, outBase, "", ""); c != nil {
-			c.args.text.WriteString(t.GetStr(root, "delta"))
+			c.args.text.WriteString(t.Str(t.Get(root, "delta")))
 		}
 	case "response.function_call_arguments.done", "response.mcp_call_arguments.done",
 		"response.custom_tool_call_input.done", "response.code_interpreter_call_code.done",
@@ -321,9 +321,9 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		}
 		switch {
 		case strings.HasSuffix(typ, ".delta"):
-			blk.text.WriteString(t.GetStr(root, "delta"))
+			blk.text.WriteString(t.Str(t.Get(root, "delta")))
 		default:
-			if v := t.GetStr(root, "command"); v != "" {
+			if v := t.Str(t.Get(root, "command")); v != "" {
 				blk.set(v)
 			}
 		}
@@ -356,7 +356,7 @@ func (a *StreamAssembler) responsesEvent(root int32) {
 		a.appendStatic(s, outBase+".content"+idx(ci)+".annotations"+idx(ai), func(b *builder) { b.generic(an, modelOther) })
 	case "response.completed", "response.failed", "response.incomplete":
 		resp := t.Get(root, "response")
-		a.setModel(t.GetStr(resp, "model"))
+		a.setModel(t.Str(t.Get(resp, "model")))
 		if u := t.Get(resp, "usage"); t.Kind(u) == jsontree.Object {
 			if n, ok := t.Int(t.Get(u, "input_tokens")); ok {
 				a.usage.InputTokens = n
@@ -469,18 +469,18 @@ func (a *StreamAssembler) responsesCall(oi int32, outBase, name, id string) *sca
 // get their call now; other items wait for their done event.
 func (a *StreamAssembler) responsesItemAdded(oi int32, outBase string, item int32) {
 	t := &a.tree
-	typ := t.GetStr(item, "type")
-	id := t.GetStr(item, "call_id")
+	typ := t.Str(t.Get(item, "type"))
+	id := t.Str(t.Get(item, "call_id"))
 	if id == "" {
-		id = t.GetStr(item, "id")
+		id = t.Str(t.Get(item, "id"))
 	}
 	var field, name string
 	free := false
 	switch typ {
 	case "function_call", "mcp_call", "mcp_approval_request":
-		field, name = "arguments", t.GetStr(item, "name")
+		field, name = "arguments", t.Str(t.Get(item, "name"))
 	case "custom_tool_call":
-		field, name, free = "input", t.GetStr(item, "name"), true
+		field, name, free = "input", t.Str(t.Get(item, "name")), true
 	case "code_interpreter_call":
 		field, name, free = "code", "code_interpreter", true
 	case "apply_patch_call":
@@ -512,11 +512,11 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 	t := &a.tree
 	i := intField(t, root, "index", 0)
 	base := a.loc(bkey{tag: locContent, i: i}, func() string { return "stream.content" + idx(i) })
-	switch t.GetStr(root, "type") {
+	switch t.Str(t.Get(root, "type")) {
 	case "message_start":
 		a.newMessage()
 		msg := t.Get(root, "message")
-		a.setModel(t.GetStr(msg, "model"))
+		a.setModel(t.Str(t.Get(msg, "model")))
 		if u := t.Get(msg, "usage"); t.Kind(u) == jsontree.Object {
 			a.anthropicStreamUsage(u)
 		}
@@ -526,20 +526,20 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 	case "content_block_start":
 		cb := t.Get(root, "content_block")
 		s := a.slotFor(bkey{tag: tagSlot, i: i})
-		switch typ := t.GetStr(cb, "type"); typ {
+		switch typ := t.Str(t.Get(cb, "type")); typ {
 		case "text":
 			a.staticSlot(s, "", func(*builder) {}) // a restarted index begins afresh
 			blk := a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx)
-			blk.text.WriteString(t.GetStr(cb, "text"))
+			blk.text.WriteString(t.Str(t.Get(cb, "text")))
 		case "thinking":
 			a.staticSlot(s, "", func(*builder) {})
 			blk := a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".thinking", reasoningCtx)
-			blk.text.WriteString(t.GetStr(cb, "thinking"))
+			blk.text.WriteString(t.Str(t.Get(cb, "thinking")))
 		case "redacted_thinking":
 		case "tool_use", "server_tool_use", "mcp_tool_use":
 			a.staticSlot(s, "", func(*builder) {})
-			id := strings.Clone(t.GetStr(cb, "id"))
-			c := &scall{id: id, name: strings.Clone(t.GetStr(cb, "name")), loc: base}
+			id := strings.Clone(t.Str(t.Get(cb, "id")))
+			c := &scall{id: id, name: strings.Clone(t.Str(t.Get(cb, "name"))), loc: base}
 			c.args = s.addBlock(base+".input", argCtx(id, 0))
 			if in := t.Get(cb, "input"); t.Kind(in) == jsontree.Object && t.Nodes[in].Len > 0 {
 				// Input given whole at the start; deltas, if any, replace it.
@@ -554,11 +554,11 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 	case "content_block_delta":
 		d := t.Get(root, "delta")
 		s := a.slotFor(bkey{tag: tagSlot, i: i})
-		switch t.GetStr(d, "type") {
+		switch t.Str(t.Get(d, "type")) {
 		case "text_delta":
-			a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx).text.WriteString(t.GetStr(d, "text"))
+			a.blockFor(bkey{tag: tagText, i: i}, s, base, ".text", modelCtx).text.WriteString(t.Str(t.Get(d, "text")))
 		case "thinking_delta":
-			a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".thinking", reasoningCtx).text.WriteString(t.GetStr(d, "thinking"))
+			a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".thinking", reasoningCtx).text.WriteString(t.Str(t.Get(d, "thinking")))
 		case "input_json_delta":
 			c := a.calls[bkey{tag: tagCall, i: i}]
 			if c == nil {
@@ -571,7 +571,7 @@ func (a *StreamAssembler) anthropicEvent(root int32) {
 				c.startWhole = false
 				c.args.text.Reset()
 			}
-			c.args.text.WriteString(t.GetStr(d, "partial_json"))
+			c.args.text.WriteString(t.Str(t.Get(d, "partial_json")))
 		case "signature_delta":
 		case "citations_delta":
 			cit := t.Get(d, "citation")
@@ -656,8 +656,8 @@ func (a *StreamAssembler) converseEvent(ev string, body int32) {
 		start := t.Get(body, "start")
 		s := a.slotFor(bkey{tag: tagSlot, i: i})
 		if tu := t.Get(start, "toolUse"); t.Kind(tu) == jsontree.Object {
-			id := strings.Clone(t.GetStr(tu, "toolUseId"))
-			c := &scall{id: id, name: strings.Clone(t.GetStr(tu, "name")), loc: base + ".toolUse"}
+			id := strings.Clone(t.Str(t.Get(tu, "toolUseId")))
+			c := &scall{id: id, name: strings.Clone(t.Str(t.Get(tu, "name"))), loc: base + ".toolUse"}
 			c.args = s.addBlock(base+".toolUse.input", argCtx(id, 0))
 			s.calls = append(s.calls, c)
 			a.calls[bkey{tag: tagCall, i: i}] = c
@@ -682,9 +682,9 @@ func (a *StreamAssembler) converseEvent(ev string, body int32) {
 					s.calls = append(s.calls, c)
 					a.calls[bkey{tag: tagCall, i: i}] = c
 				}
-				c.args.text.WriteString(t.GetStr(m, "input"))
+				c.args.text.WriteString(t.Str(t.Get(m, "input")))
 			case "reasoningContent":
-				if v := t.GetStr(m, "text"); v != "" {
+				if v := t.Str(t.Get(m, "text")); v != "" {
 					a.blockFor(bkey{tag: tagReasoning, i: i}, s, base, ".reasoningContent.reasoningText.text", reasoningCtx).text.WriteString(v)
 				}
 			default:
@@ -738,7 +738,7 @@ func (a *StreamAssembler) invokeEvent(root int32, name []byte) {
 	if c := t.Get(root, "chunk"); c >= 0 {
 		v = c
 	}
-	enc := t.GetStr(v, "bytes")
+	enc := t.Str(t.Get(v, "bytes"))
 	if enc == "" {
 		ev, body := unwrapBedrock(t, root, name)
 		if strings.HasSuffix(ev, "Exception") {
@@ -914,7 +914,7 @@ func (a *StreamAssembler) geminiPart(g *gemCand, base string, p int32) {
 	g.text = nil
 	partial := gget(t, fc, "partialArgs")
 	cont := t.Bool(gget(t, fc, "willContinue"))
-	name := t.GetStr(fc, "name")
+	name := t.Str(t.Get(fc, "name"))
 	if partial < 0 && !cont && g.call == nil {
 		if t.Nodes[fc].Len == 0 {
 			return // the empty call that ends a streamed one
@@ -929,7 +929,7 @@ func (a *StreamAssembler) geminiPart(g *gemCand, base string, p int32) {
 		k := g.parts
 		g.parts++
 		g.callBase = base + idx(k) + ".functionCall"
-		id := strings.Clone(t.GetStr(fc, "id"))
+		id := strings.Clone(t.Str(t.Get(fc, "id")))
 		c := &scall{id: id, name: strings.Clone(name), loc: g.callBase, gem: &gemPartial{}}
 		s := a.newSlot()
 		s.calls = append(s.calls, c)
@@ -939,7 +939,7 @@ func (a *StreamAssembler) geminiPart(g *gemCand, base string, p int32) {
 	c := g.call
 	s := g.callSlot
 	for pa := t.First(partial); pa >= 0; pa = t.Next(pa) {
-		path := t.GetStr(pa, "jsonPath")
+		path := t.Str(t.Get(pa, "jsonPath"))
 		if path == "" {
 			continue
 		}

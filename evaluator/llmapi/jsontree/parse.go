@@ -567,8 +567,26 @@ func (st *state) strSlow(start, i int) (string, error) {
 	// keep copies it elsewhere only when it outgrows that room.
 	esc := st.t.esc
 	b := append(esc[len(esc):len(esc)], s[start:i]...)
+	src := unsafe.Slice(unsafe.StringData(s), len(s))
 	for {
-		if j := skipPlain(s, i); j > i {
+		// skipPlain, inlined: escapes come every few bytes in JSON held
+		// in a string (tool arguments), so the call would cost as much as
+		// the scan.
+		j := i
+		for {
+			if j+8 > len(src) {
+				for j < len(src) && plain[src[j]] {
+					j++
+				}
+				break
+			}
+			if m := special8(binary.LittleEndian.Uint64(src[j : j+8])); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		if j > i {
 			b = append(b, s[i:j]...)
 			i = j
 		}
