@@ -211,16 +211,9 @@ func (b *builder) emit(v int32, c segCtx) int {
 	if n.Kind != jsontree.String || n.Str == "" {
 		return -1
 	}
-	rs, re := int(n.Start), int(n.End)
+	text, rs, re := n.Str, int(n.Start), int(n.End)
 	if b.stream {
-		rs, re = -1, -1
-	}
-	return b.emitText(b.str(v), rs, re, c)
-}
-
-func (b *builder) emitText(text string, rs, re int, c segCtx) int {
-	if text == "" {
-		return -1
+		text, rs, re = strings.Clone(text), -1, -1
 	}
 	if b.ps != nil {
 		b.ps.retain(text)
@@ -252,13 +245,18 @@ func (b *builder) text(v int32, c segCtx) {
 // the last of duplicate keys, as lenient readers do, but the shadowed
 // values are still scanned.
 func (b *builder) shadowed(m int32, c segCtx) bool {
+	// Small enough to inline: most members are not shadowed.
 	if b.t.Nodes[m].Flags&jsontree.Shadowed == 0 {
 		return false
 	}
+	b.walkShadowed(m, c)
+	return true
+}
+
+func (b *builder) walkShadowed(m int32, c segCtx) {
 	p := b.pushMember(m)
 	b.leaves(m, c) // nothing under a shadowed key is exempt
 	b.pop(p)
-	return true
 }
 
 // isOpaqueKey reports keys that hold payloads no one reads as text: base64

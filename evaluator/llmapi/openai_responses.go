@@ -106,14 +106,30 @@ func (b *builder) responsesItem(it int32, turn int, out bool) {
 		b.generic(it, segCtx{trust: interaction.TrustUntrusted, kind: interaction.KindOther, turn: turn})
 		return
 	}
-	typ := t.Str(t.Get(it, "type"))
-	roleName := t.Str(t.Get(it, "role"))
+	// One pass for the fields that choose how the item is read (as Get
+	// would: the member a last-key-wins reader keeps, if a string).
+	var typ, roleName, callID, id string
+	for m := t.First(it); m >= 0; m = t.Nodes[m].Next {
+		n := &t.Nodes[m]
+		if n.Flags&jsontree.Shadowed != 0 || n.Kind != jsontree.String {
+			continue
+		}
+		switch n.Key {
+		case "type":
+			typ = n.Str
+		case "role":
+			roleName = n.Str
+		case "call_id":
+			callID = n.Str
+		case "id":
+			id = n.Str
+		}
+	}
 	if typ == "" && roleName != "" {
 		typ = "message"
 	}
-	callID := t.Str(t.Get(it, "call_id"))
 	if callID == "" {
-		callID = t.Str(t.Get(it, "id"))
+		callID = id
 	}
 	callID = b.keep(callID)
 	switch typ {

@@ -237,9 +237,11 @@ func (ps *parseState) relocOther(s string) string {
 	p, n := addr(s), uintptr(len(s))
 	runs := ps.runs
 	i := ps.hint
+	// Strings are mostly settled in address order: the run is the hint's
+	// or one of the next few. Otherwise find the first run ending after p.
+	for k := min(i+4, len(runs)); i < k && p >= runs[i].end; i++ {
+	}
 	if i >= len(runs) || p < runs[i].start || p+n > runs[i].end {
-		// Strings are mostly settled in body order: the hint misses at
-		// most once a run. Otherwise find the first run ending after p.
 		lo, hi := 0, len(runs)
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
@@ -254,8 +256,8 @@ func (ps *parseState) relocOther(s string) string {
 			relocMisses.Add(1)
 			return string([]byte(s))
 		}
-		ps.hint = i
 	}
+	ps.hint = i
 	off := runs[i].off + int(p-runs[i].start)
 	return ps.arena[off : off+len(s)]
 }

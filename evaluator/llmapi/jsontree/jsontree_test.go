@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -575,5 +576,39 @@ func TestPathSteps(t *testing.T) {
 				t.Errorf("AppendIndex(%d) = %q", tt.i, got)
 			}
 		})
+	}
+}
+
+// TestSameAsReferenceKeys compares with the first parser on random objects
+// whose keys repeat, differ only in case (ASCII and not: K, k and the
+// Kelvin sign fold together) or have escapes, from one member to more than
+// the 32 the pairwise check handles, nested.
+func TestSameAsReferenceKeys(t *testing.T) {
+	keys := []string{"a", "A", "b", "ab", "aB", "type", "Type", "TYPE", "k", "K", "\u212a", `\u212a`, `\u0041`, "é", "É", "long_key_name", "LONG_KEY_NAME", ""}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var obj func(depth int) string
+	obj = func(depth int) string {
+		n := rng.IntN(6)
+		if rng.IntN(4) == 0 {
+			n = 30 + rng.IntN(10)
+		}
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + keys[rng.IntN(len(keys))] + `":`)
+			if depth < 3 && rng.IntN(5) == 0 {
+				b.WriteString(obj(depth + 1))
+			} else {
+				b.WriteString(`"v"`)
+			}
+		}
+		b.WriteByte('}')
+		return b.String()
+	}
+	for i := 0; i < 2000; i++ {
+		sameAsReference(t, []byte(obj(0)))
 	}
 }

@@ -111,8 +111,7 @@ type state struct {
 	maxDepth int
 	nodes    []Node
 	strings  int
-	// kids is a stack of the members of the objects being parsed, for the
-	// duplicate-key check when an object closes.
+	// kids is scratch for the duplicate-key check of one object.
 	kids  []kid
 	stack []open
 	// The member whose value is parsed next: its key, the key's range,
@@ -152,9 +151,12 @@ type open struct {
 	idx  int32 // its node
 	prev int32 // its last child so far, or -1
 	n    int32 // its children so far
-	base int32 // where its members start in kids (objects)
-	sig  uint32
-	obj  bool
+	// bloom has a bit set for each member key's signature (keySig); full
+	// is set when a signature could match an earlier one, and only then
+	// are the keys compared when the object closes.
+	bloom uint64
+	full  bool
+	obj   bool
 }
 
 // skipWS returns the index of the first byte at or after i that is not
@@ -269,7 +271,7 @@ value:
 			st.nodes[idx].End = int32(pos)
 			goto done
 		}
-		st.stack = append(st.stack, open{idx: idx, prev: -1, base: int32(len(st.kids)), obj: obj})
+		st.stack = append(st.stack, open{idx: idx, prev: -1, obj: obj})
 		if obj {
 			goto member
 		}
@@ -315,9 +317,6 @@ done:
 	}
 	top.prev = idx
 	top.n++
-	if top.obj {
-		st.kids = append(st.kids, kid{idx, top.sig})
-	}
 
 	// After a member or element of top: a comma or top's end.
 	if pos < len(s) && s[pos] <= ' ' {
@@ -345,11 +344,8 @@ done:
 		nd := &st.nodes[top.idx]
 		nd.Len = top.n
 		nd.End = int32(pos)
-		if top.obj {
-			if m := st.kids[top.base:]; len(m) > 1 {
-				st.checkKeys(top.idx, m)
-			}
-			st.kids = st.kids[:top.base]
+		if top.full && top.n > 1 {
+			st.checkMembers(top.idx)
 		}
 		idx = top.idx
 		st.stack = st.stack[:len(st.stack)-1]
@@ -397,7 +393,15 @@ member:
 			i = st.pos
 		}
 		st.key, st.ks, st.ke, st.parent = key, int32(pos), int32(i), top.idx
-		top.sig = keySig(key, wide)
+		if sig := keySig(key, wide); sig&sigFull != 0 {
+			top.full = true
+		} else {
+			bit := uint64(1) << (sig * 0x9E3779B1 >> 26)
+			if top.bloom&bit != 0 {
+				top.full = true
+			}
+			top.bloom |= bit
+		}
 		pos = i
 	}
 	if pos < len(s) && s[pos] == ':' {
@@ -709,6 +713,24 @@ func hex4(s string, i int) rune {
 		r = r<<4 | rune(c)
 	}
 	return r
+}
+
+// checkMembers runs checkKeys over the members of object obj.
+func (st *state) checkMembers(obj int32) {
+	kids := st.kids[:0]
+	for c := obj + 1; c >= 0; c = st.nodes[c].Next {
+		k := st.nodes[c].Key
+		wide := false
+		for i := 0; i < len(k); i++ {
+			if k[i] >= utf8.RuneSelf {
+				wide = true
+				break
+			}
+		}
+		kids = append(kids, kid{c, keySig(k, wide)})
+	}
+	st.kids = kids
+	st.checkKeys(obj, kids)
 }
 
 // checkKeys marks shadowed and case-variant members of object obj and
