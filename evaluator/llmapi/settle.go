@@ -164,26 +164,38 @@ func (ps *parseState) inBody(s string) int {
 
 // retain registers a string the Interaction keeps.
 func (ps *parseState) retain(s string) {
-	if s == "" {
+	// Small enough to inline into the walk. An empty string covers
+	// nothing wherever it points.
+	if o := addr(s) - addr(ps.src); o < uintptr(len(ps.src)) {
+		ps.cover(int(o), int(o)+len(s))
 		return
 	}
-	if o := ps.inBody(s); o >= 0 {
-		ps.cover(o, o+len(s))
-		return
+	ps.retainOther(s)
+}
+
+func (ps *parseState) retainOther(s string) {
+	if s != "" {
+		ps.refs = append(ps.refs, s)
 	}
-	ps.refs = append(ps.refs, s)
 }
 
 // cover marks body bytes [from, to) as kept.
 func (ps *parseState) cover(from, to int) {
 	w := ps.covered
-	for from < to {
-		i, b := from>>6, uint(from&63)
-		n := min(64-int(b), to-from)
-		m := ^uint64(0) >> (64 - uint(n)) << b
-		w[i] |= m
-		from += n
+	if from >= to {
+		return
 	}
+	i, j := from>>6, (to-1)>>6
+	lo, hi := ^uint64(0)<<uint(from&63), ^uint64(0)>>uint(63-(to-1)&63)
+	if i == j {
+		w[i] |= lo & hi
+		return
+	}
+	w[i] |= lo
+	for k := i + 1; k < j; k++ {
+		w[k] = ^uint64(0)
+	}
+	w[j] |= hi
 }
 
 // rank is the number of kept body bytes before offset o (o <= len(body)).
@@ -300,11 +312,21 @@ func (ps *parseState) settle(b *builder) {
 	loc := func(s span) string { return arena[locOff+int(s.start) : locOff+int(s.end)] }
 
 	segs := make([]interaction.Segment, len(ix.Segments))
+	strict := strictSettle.Load()
+	base, size := addr(ps.src), uintptr(len(ps.src))
 	for i := range ix.Segments {
 		s := &segs[i]
 		*s = ix.Segments[i]
-		s.Text = ps.reloc(s.Text)
-		s.ToolCallID = ps.reloc(s.ToolCallID)
+		// reloc, inlined for the commonest case: a text from the body.
+		if o := addr(s.Text) - base; o < size && !strict {
+			r := ps.rank(int(o))
+			s.Text = arena[r : r+len(s.Text)]
+		} else {
+			s.Text = ps.reloc(s.Text)
+		}
+		if s.ToolCallID != "" {
+			s.ToolCallID = ps.reloc(s.ToolCallID)
+		}
 		s.Location = loc(b.segLocs[i])
 	}
 	ix.Segments = segs

@@ -251,7 +251,18 @@ value:
 			i = st.pos
 		}
 		st.strings++
-		idx = st.newNode(String, f, str, pos, i)
+		// newNode, inlined for the commonest value.
+		n := len(st.nodes)
+		if n == cap(st.nodes) {
+			st.nodes = slices.Grow(st.nodes, 1)
+		}
+		st.nodes = st.nodes[:n+1]
+		nd := &st.nodes[n]
+		nd.Str, nd.Key = str, st.key
+		nd.Start, nd.End, nd.KeyStart, nd.KeyEnd = int32(pos), int32(i), st.ks, st.ke
+		nd.Parent, nd.Next, nd.Len = st.parent, -1, 0
+		nd.Kind, nd.Flags = String, f
+		idx = int32(n)
 		pos = i
 	case '{', '[':
 		if len(st.stack)+1 > st.maxDepth {
