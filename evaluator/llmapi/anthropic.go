@@ -94,7 +94,26 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 		b.text(blk, c)
 		return
 	}
-	typ := t.Str(t.Get(blk, "type"))
+	// One pass for the members that choose how the block is read (as Get
+	// finds them: the member a last-key-wins reader keeps).
+	typN, idN, nameN, useN := int32(-1), int32(-1), int32(-1), int32(-1)
+	for m := t.First(blk); m >= 0; m = t.Nodes[m].Next {
+		n := &t.Nodes[m]
+		if n.Flags&jsontree.Shadowed != 0 {
+			continue
+		}
+		switch n.Key {
+		case "type":
+			typN = m
+		case "id":
+			idN = m
+		case "name":
+			nameN = m
+		case "tool_use_id":
+			useN = m
+		}
+	}
+	typ := t.Str(typN)
 	switch {
 	case typ == "text":
 		b.members(blk, c, func(key string, m int32) bool {
@@ -141,8 +160,8 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 			return true
 		})
 	case typ == "tool_use" || typ == "server_tool_use" || typ == "mcp_tool_use":
-		id := b.str(t.Get(blk, "id"))
-		ci := b.addCall(id, b.str(t.Get(blk, "name")), c.turn)
+		id := b.str(idN)
+		ci := b.addCall(id, b.str(nameN), c.turn)
 		ac := argCtx(id, c.turn)
 		b.members(blk, ac, func(key string, m int32) bool {
 			switch key {
@@ -155,7 +174,7 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 			return true
 		})
 	case typ == "tool_result" || typ == "mcp_tool_result":
-		rc := resultCtx(b.str(t.Get(blk, "tool_use_id")), c.turn)
+		rc := resultCtx(b.str(useN), c.turn)
 		b.members(blk, rc, func(key string, m int32) bool {
 			switch key {
 			case "content":
@@ -169,7 +188,7 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 	case strings.HasSuffix(typ, "_tool_result"):
 		// Results of server tools (web search and fetch, code execution,
 		// tool search): whatever they hold came from outside.
-		rc := resultCtx(b.str(t.Get(blk, "tool_use_id")), c.turn)
+		rc := resultCtx(b.str(useN), c.turn)
 		b.members(blk, rc, func(key string, m int32) bool {
 			switch key {
 			case "content":
