@@ -83,6 +83,7 @@ type builder struct {
 	results     []int    // segment indexes that answer a tool call by id
 	order       []uint64 // scratch for link
 	names       []string // distinct tool names so far (see intern)
+	cursors     []nameCursor
 	nameResults []nameResult
 	// lastCode is the call a following Gemini codeExecutionResult answers.
 	lastCode int
@@ -142,7 +143,9 @@ func (b *builder) pop(n int) {
 			b.lastOK = false
 		}
 	}
-	b.keys = b.keys[:b.frames[n].keys]
+	if len(b.keys) > 0 {
+		b.keys = b.keys[:b.frames[n].keys]
+	}
 	b.frames = b.frames[:n]
 }
 
@@ -717,25 +720,46 @@ func (b *builder) link() {
 	if len(b.nameResults) > 0 {
 		// The k-th result for a name answers the k-th call of that name
 		// not already answered by id.
-		used := make([]bool, len(ix.ToolCalls))
+		// Each name keeps a cursor past the calls it has taken: they are
+		// neither taken again nor matched by another name.
+		cur := b.cursors[:0]
 		for _, r := range b.nameResults {
-			for ci := range ix.ToolCalls {
+			k := -1
+			for i := range cur {
+				if cur[i].name == r.name {
+					k = i
+					break
+				}
+			}
+			if k < 0 {
+				cur = append(cur, nameCursor{name: r.name})
+				k = len(cur) - 1
+			}
+			for ci := cur[k].next; ci < len(ix.ToolCalls); ci++ {
 				c := &ix.ToolCalls[ci]
-				if used[ci] || c.Name != r.name || len(c.ResultSegments) > 0 {
+				if c.Name != r.name || len(c.ResultSegments) > 0 {
 					continue
 				}
-				used[ci] = true
 				for s := r.first; s < r.end; s++ {
 					c.ResultSegments = append(c.ResultSegments, s)
 				}
+				cur[k].next = ci + 1
 				break
 			}
 		}
+		clear(cur)
+		b.cursors = cur[:0]
 	}
 }
 
 // idSeed seeds the hashes link indexes call ids by.
 var idSeed = maphash.MakeSeed()
+
+// nameCursor is where link goes on looking for calls of a name.
+type nameCursor struct {
+	name string
+	next int
+}
 
 // resultByName records segments [first, len) as answering the next call of
 // that name that has no result yet.

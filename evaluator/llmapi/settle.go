@@ -116,7 +116,7 @@ func (ps *parseState) release() {
 	b := &ps.b
 	*b = builder{
 		path: b.path[:0], frames: b.frames[:0], keys: b.keys[:0], locs: b.locs[:0], segLocs: b.segLocs[:0], callLocs: b.callLocs[:0], toolLocs: b.toolLocs[:0],
-		results: b.results[:0], nameResults: b.nameResults[:0], order: b.order[:0], names: b.names[:0],
+		results: b.results[:0], nameResults: b.nameResults[:0], order: b.order[:0], names: b.names[:0], cursors: b.cursors[:0],
 	}
 	if cap(ps.tree.Nodes) > maxPooledNodes || cap(ps.segs) > maxPooledSegs {
 		return

@@ -392,3 +392,50 @@ func TestLinkFirstCall(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkByName checks name linking against its definition: the k-th
+// result for a name answers the k-th call of that name not already
+// answered by id.
+func TestLinkByName(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	names := []string{"read", "write", "bash", "grep"}
+	for round := 0; round < 300; round++ {
+		ix := &interaction.Interaction{}
+		nCalls := 1 + rng.IntN(30)
+		for i := 0; i < nCalls; i++ {
+			c := interaction.ToolCall{Name: names[rng.IntN(len(names))]}
+			if rng.IntN(4) == 0 {
+				c.ResultSegments = []int{1000 + i} // answered by id
+			}
+			ix.ToolCalls = append(ix.ToolCalls, c)
+		}
+		want := make([][]int, nCalls)
+		used := make([]bool, nCalls)
+		for i := range ix.ToolCalls {
+			want[i] = slices.Clone(ix.ToolCalls[i].ResultSegments)
+		}
+		b := &builder{ix: ix}
+		seg := 0
+		for k := rng.IntN(30); k > 0; k-- {
+			r := nameResult{name: names[rng.IntN(len(names))], first: seg, end: seg + 1 + rng.IntN(3)}
+			seg = r.end
+			b.nameResults = append(b.nameResults, r)
+			for ci := range ix.ToolCalls {
+				if used[ci] || ix.ToolCalls[ci].Name != r.name || len(want[ci]) > 0 {
+					continue
+				}
+				used[ci] = true
+				for s := r.first; s < r.end; s++ {
+					want[ci] = append(want[ci], s)
+				}
+				break
+			}
+		}
+		b.link()
+		for ci := range ix.ToolCalls {
+			if got := ix.ToolCalls[ci].ResultSegments; !slices.Equal(got, want[ci]) {
+				t.Fatalf("round %d: call %d (%s) got %v, want %v", round, ci, ix.ToolCalls[ci].Name, got, want[ci])
+			}
+		}
+	}
+}
