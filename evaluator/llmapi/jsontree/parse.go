@@ -151,10 +151,10 @@ type open struct {
 	idx  int32 // its node
 	prev int32 // its last child so far, or -1
 	n    int32 // its children so far
-	// bloom has a bit set for each member key's signature (keySig); full
-	// is set when a signature could match an earlier one, and only then
-	// are the keys compared when the object closes.
-	bloom uint64
+	// bloom has one of 128 bits set for each member key's signature
+	// (keySig); full is set when a signature may match an earlier one, and
+	// only then are the keys compared when the object closes.
+	bloom [2]uint64
 	full  bool
 	obj   bool
 }
@@ -407,11 +407,12 @@ member:
 		if sig := keySig(key, wide); sig&sigFull != 0 {
 			top.full = true
 		} else {
-			bit := uint64(1) << (sig * 0x9E3779B1 >> 26)
-			if top.bloom&bit != 0 {
+			h := sig * 0x9E3779B1 >> 25
+			bit := uint64(1) << (h & 63)
+			if top.bloom[h>>6]&bit != 0 {
 				top.full = true
 			}
-			top.bloom |= bit
+			top.bloom[h>>6] |= bit
 		}
 		pos = i
 	}
@@ -802,20 +803,23 @@ func (st *state) checkKeys(obj int32, kids []kid) {
 // bytes outside ASCII (case folding can change their length) or is long.
 const sigFull = 1 << 31
 
-// keySig is the length and case-folded first byte of an ASCII key; wide
-// says the key may not be ASCII.
+// keySig is the length and case-folded first and last bytes of an ASCII
+// key (type and text differ); wide says the key may not be ASCII.
 func keySig(k string, wide bool) uint32 {
-	if wide || len(k) >= 1<<22 {
+	if wide || len(k) >= 1<<14 {
 		return sigFull
 	}
 	if len(k) == 0 {
 		return 0
 	}
-	c := k[0]
+	return uint32(len(k))<<16 | uint32(lowerASCII(k[0]))<<8 | uint32(lowerASCII(k[len(k)-1]))
+}
+
+func lowerASCII(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		c += 'a' - 'A'
 	}
-	return uint32(len(k))<<8 | uint32(c)
+	return c
 }
 
 // report appends an anomaly unless this object already has one of the same
