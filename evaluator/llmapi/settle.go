@@ -153,15 +153,6 @@ func (ps *parseState) argTree() *jsontree.Tree {
 
 func addr(s string) uintptr { return uintptr(unsafe.Pointer(unsafe.StringData(s))) }
 
-// inBody returns the offset of s in the body, or -1.
-func (ps *parseState) inBody(s string) int {
-	o := addr(s) - addr(ps.src)
-	if o < uintptr(len(ps.src)) && o+uintptr(len(s)) <= uintptr(len(ps.src)) {
-		return int(o)
-	}
-	return -1
-}
-
 // retain registers a string the Interaction keeps.
 func (ps *parseState) retain(s string) {
 	// Small enough to inline into the walk. An empty string covers
@@ -422,7 +413,10 @@ func (ps *parseState) layout(locs []byte, nInts int) (ints []int) {
 	}
 	words := make([]int, nInts+(n+7)/8)
 	ints = words[:0:nInts]
-	buf := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words[nInts:]))), n)[:0]
+	var buf []byte
+	if n > 0 {
+		buf = unsafe.Slice((*byte)(unsafe.Pointer(&words[nInts])), n)[:0]
+	}
 	// The covered body bytes, a run of set bits at a time. A clear bit
 	// always follows the last run: bits at and past len(src) are never set.
 	src := ps.src
@@ -440,7 +434,10 @@ func (ps *parseState) layout(locs []byte, nInts int) (ints []int) {
 	}
 	buf = append(buf, locs...)
 	ps.runs, ps.hint, ps.locOff = runs, 0, total
-	ps.arena = unsafe.String(unsafe.SliceData(buf), len(buf))
+	ps.arena = ""
+	if len(buf) > 0 {
+		ps.arena = unsafe.String(unsafe.SliceData(buf), len(buf))
+	}
 	return ints
 }
 

@@ -7,9 +7,19 @@
 // and keys that differ only in case, which a map-based decoder silently
 // collapses; and the request path must not pay for reflection. The tree is
 // a flat slice of Nodes in document order (pre-order), linked by Next, so a
-// body costs one node allocation (sized up front), one string conversion of
-// the body, and a few chunks holding the decoded strings that contain an
-// escape or invalid UTF-8; unescaped strings are substrings of the source.
+// body costs one node allocation (sized up front from a count of brackets
+// and commas), one string conversion of the body, and a few chunks holding
+// the decoded strings that contain an escape or invalid UTF-8; unescaped
+// strings are substrings of the source. ParseInto into a tree that held a
+// document costs nothing: its nodes and, with Parser.Reuse, its decoded
+// strings' storage are used again.
+//
+// The parser is one loop over an explicit stack of open containers. It
+// scans string content eight bytes at a time, decodes escaped strings
+// straight into their storage, and compares the keys of an object only
+// when a signature of each (length, first and last byte, case folded)
+// says two may be equal. Its output is pinned to that of the first,
+// recursive version of this parser, kept as a test oracle.
 //
 // Strings are decoded like encoding/json decodes them: escapes are resolved
 // and invalid UTF-8 bytes and lone surrogates become U+FFFD. Numbers are kept
