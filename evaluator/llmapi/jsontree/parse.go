@@ -64,6 +64,11 @@ func (p Parser) ParseInto(t *Tree, s string) error {
 	if cap(nodes) == 0 {
 		nodes = make([]Node, 0, estimateNodes(s))
 	}
+	if t.stack == nil {
+		// Room for the nesting of an LLM body, so that a fresh tree does
+		// not grow its stack step by step.
+		t.stack = make([]open, 0, 16)
+	}
 	st := state{t: t, s: s, maxDepth: p.MaxDepth, nodes: nodes, kids: t.kids[:0]}
 	if st.maxDepth <= 0 {
 		st.maxDepth = DefaultMaxDepth
@@ -581,6 +586,11 @@ func (st *state) strSlow(start, i int) (string, error) {
 	s := st.s
 	// Decode straight into the spare room of the decoded-string storage;
 	// keep copies it elsewhere only when it outgrows that room.
+	if st.t.esc == nil {
+		// A fresh tree: start the storage now rather than growing b
+		// only to copy it.
+		st.t.esc = make([]byte, 0, min(max(len(s)/16, 64), 4096))
+	}
 	esc := st.t.esc
 	b := append(esc[len(esc):len(esc)], s[start:i]...)
 	src := unsafe.Slice(unsafe.StringData(s), len(s))
