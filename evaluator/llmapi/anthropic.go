@@ -41,16 +41,20 @@ func (b *builder) anthropicRequest(root int32) {
 					b.generic(msg, c)
 					return
 				}
-				b.members(msg, c, func(key string, m int32) bool {
-					switch key {
+				for m := t.First(msg); m >= 0; m = t.Nodes[m].Next {
+					if b.shadowed(m, c) {
+						continue
+					}
+					p := b.pushMember(m)
+					switch t.Nodes[m].Key {
 					case "content":
 						b.anthropicContent(m, c)
 					case "role":
 					default:
-						return false
+						b.generic(m, c.withKind(interaction.KindOther))
 					}
-					return true
-				})
+					b.pop(p)
+				}
 			})
 		case "tools":
 			b.eachIndex(m, func(tool int32, _ int) { b.functionDef(tool, t.Str(t.Get(tool, "type"))) })
@@ -72,7 +76,13 @@ func (b *builder) anthropicContent(v int32, c segCtx) {
 	case jsontree.String:
 		b.emit(v, c)
 	case jsontree.Array:
-		b.eachIndex(v, func(blk int32, _ int) { b.anthropicBlock(blk, c) })
+		i := 0
+		for blk := b.t.First(v); blk >= 0; blk = b.t.Nodes[blk].Next {
+			p := b.pushIndex(i)
+			b.anthropicBlock(blk, c)
+			b.pop(p)
+			i++
+		}
 	default:
 		b.generic(v, c)
 	}
@@ -116,33 +126,47 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 	typ := t.Str(typN)
 	switch {
 	case typ == "text":
-		b.members(blk, c, func(key string, m int32) bool {
-			switch key {
+		// The commonest blocks are walked without a callback per member
+		// (members does the same).
+		for m := t.First(blk); m >= 0; m = t.Nodes[m].Next {
+			if b.shadowed(m, c) {
+				continue
+			}
+			p := b.pushMember(m)
+			switch t.Nodes[m].Key {
 			case "text":
 				b.text(m, c)
 			case "citations":
 				b.generic(m, docCtx(c))
 			case "type", "cache_control":
 			default:
-				return false
+				b.generic(m, c.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(p)
+		}
 	case typ == "image":
-		b.members(blk, c, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(blk); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, c) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "source":
 				b.anthropicSource(m, c)
 			case "type", "cache_control":
 			default:
-				return false
+				b.generic(m, c.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case typ == "document" || typ == "search_result":
 		dc := docCtx(c)
-		b.members(blk, dc, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(blk); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, dc) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "source":
 				if t.Kind(m) == jsontree.String {
 					b.media(m, dc) // search_result: the URL it came from
@@ -155,76 +179,96 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 				b.anthropicContent(m, dc)
 			case "type", "cache_control", "citations":
 			default:
-				return false
+				b.generic(m, dc.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case typ == "tool_use" || typ == "server_tool_use" || typ == "mcp_tool_use":
 		id := b.str(idN)
 		ci := b.addCall(id, b.str(nameN), c.turn)
 		ac := argCtx(id, c.turn)
-		b.members(blk, ac, func(key string, m int32) bool {
-			switch key {
+		for m := t.First(blk); m >= 0; m = t.Nodes[m].Next {
+			if b.shadowed(m, ac) {
+				continue
+			}
+			p := b.pushMember(m)
+			switch t.Nodes[m].Key {
 			case "input":
 				b.objectArgs(ci, m, ac)
 			case "id", "name", "type", "caller", "server_name", "cache_control":
 			default:
-				return false
+				b.generic(m, ac.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(p)
+		}
 	case typ == "tool_result" || typ == "mcp_tool_result":
 		rc := resultCtx(b.str(useN), c.turn)
-		b.members(blk, rc, func(key string, m int32) bool {
-			switch key {
+		for m := t.First(blk); m >= 0; m = t.Nodes[m].Next {
+			if b.shadowed(m, rc) {
+				continue
+			}
+			p := b.pushMember(m)
+			switch t.Nodes[m].Key {
 			case "content":
 				b.anthropicContent(m, rc)
 			case "tool_use_id", "type", "is_error", "cache_control":
 			default:
-				return false
+				b.generic(m, rc.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(p)
+		}
 	case strings.HasSuffix(typ, "_tool_result"):
 		// Results of server tools (web search and fetch, code execution,
 		// tool search): whatever they hold came from outside.
 		rc := resultCtx(b.str(useN), c.turn)
-		b.members(blk, rc, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(blk); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, rc) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "content":
 				b.generic(m, rc)
 			case "tool_use_id", "type", "caller", "cache_control":
 			default:
-				return false
+				b.generic(m, rc.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case typ == "thinking":
 		rc := segCtx{role: interaction.RoleAssistant, trust: interaction.TrustModel, kind: interaction.KindReasoning, turn: c.turn}
-		b.members(blk, rc, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(blk); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, rc) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "thinking":
 				b.text(m, rc)
 			case "signature", "type":
 			default:
-				return false
+				b.generic(m, rc.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case typ == "redacted_thinking":
 		// Encrypted reasoning: opaque.
 		b.members(blk, c, func(key string, _ int32) bool { return key == "data" || key == "type" })
 	case typ == "container_upload":
-		b.members(blk, c, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(blk); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, c) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "file_id":
 				b.media(m, c)
 			case "type", "cache_control":
 			default:
-				return false
+				b.generic(m, c.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	default:
 		b.generic(blk, c.withKind(interaction.KindOther))
 	}
@@ -240,8 +284,12 @@ func (b *builder) anthropicSource(src int32, c segCtx) {
 		return
 	}
 	typ := t.Str(t.Get(src, "type"))
-	b.members(src, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(src); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := b.t.Nodes[m].Key; key {
 		case "data":
 			if typ == "text" {
 				b.text(m, c)
@@ -256,17 +304,21 @@ func (b *builder) anthropicSource(src int32, c segCtx) {
 			b.anthropicContent(m, c)
 		case "type", "media_type":
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // anthropicResponse parses a non-streamed Messages response.
 func (b *builder) anthropicResponse(root int32) {
 	t := b.t
-	b.members(root, respTopCtx, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(root); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, respTopCtx) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := b.t.Nodes[m].Key; key {
 		case "model":
 			b.ix.Model = t.Str(m)
 		case "content":
@@ -277,10 +329,10 @@ func (b *builder) anthropicResponse(root int32) {
 			b.generic(m, respTopCtx)
 		case "id", "type", "role", "stop_reason", "stop_sequence", "request_id", "container", "context_management":
 		default:
-			return false
+			b.generic(m, respTopCtx.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // anthropicUsage reads usage; cached input counts as input.

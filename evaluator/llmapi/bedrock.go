@@ -19,30 +19,38 @@ func (b *builder) converseRequest(root int32) {
 					b.generic(msg, c)
 					return
 				}
-				b.members(msg, c, func(key string, m int32) bool {
-					switch key {
+				for m := b.t.First(msg); m >= 0; m = b.t.Nodes[m].Next {
+					if b.shadowed(m, c) {
+						continue
+					}
+					lvl := b.pushMember(m)
+					switch key := b.t.Nodes[m].Key; key {
 					case "content":
 						b.converseBlocks(m, c)
 					case "role":
 					default:
-						return false
+						b.generic(m, c.withKind(interaction.KindOther))
 					}
-					return true
-				})
+					b.pop(lvl)
+				}
 			})
 		case "system":
 			b.converseBlocks(m, operatorCtx)
 		case "toolConfig":
-			b.members(m, toolDescCtx, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, toolDescCtx) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := b.t.Nodes[v].Key; key {
 				case "tools":
 					b.eachIndex(v, func(tool int32, _ int) { b.converseTool(tool) })
 				case "toolChoice":
 				default:
-					return false
+					b.generic(v, toolDescCtx.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		case "modelId":
 			if t.Kind(m) != jsontree.String {
 				return false
@@ -95,8 +103,12 @@ func (b *builder) converseBlock(blk int32, c segCtx) {
 		b.text(blk, c)
 		return
 	}
-	b.members(blk, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(blk); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := b.t.Nodes[m].Key; key {
 		case "text":
 			b.text(m, c)
 		case "image", "video":
@@ -107,57 +119,73 @@ func (b *builder) converseBlock(blk int32, c segCtx) {
 			id := b.str(t.Get(m, "toolUseId"))
 			ci := b.addCall(id, b.str(t.Get(m, "name")), c.turn)
 			ac := argCtx(id, c.turn)
-			b.members(m, ac, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, ac) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := b.t.Nodes[v].Key; key {
 				case "input":
 					b.objectArgs(ci, v, ac)
 				case "toolUseId", "name", "type":
 				default:
-					return false
+					b.generic(v, ac.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		case "toolResult":
 			rc := resultCtx(b.str(t.Get(m, "toolUseId")), c.turn)
-			b.members(m, rc, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, rc) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := b.t.Nodes[v].Key; key {
 				case "content":
 					b.eachIndex(v, func(e int32, _ int) { b.converseResultBlock(e, rc) })
 				case "toolUseId", "status", "type":
 				default:
-					return false
+					b.generic(v, rc.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		case "reasoningContent":
 			rc := segCtx{role: interaction.RoleAssistant, trust: interaction.TrustModel, kind: interaction.KindReasoning, turn: c.turn}
-			b.members(m, rc, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, rc) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := b.t.Nodes[v].Key; key {
 				case "reasoningText":
-					b.members(v, rc, func(key string, x int32) bool {
-						switch key {
+					for x := b.t.First(v); x >= 0; x = b.t.Nodes[x].Next {
+						if b.shadowed(x, rc) {
+							continue
+						}
+						lvl := b.pushMember(x)
+						switch key := b.t.Nodes[x].Key; key {
 						case "text":
 							b.text(x, rc)
 						case "signature":
 						default:
-							return false
+							b.generic(x, rc.withKind(interaction.KindOther))
 						}
-						return true
-					})
+						b.pop(lvl)
+					}
 				case "redactedContent":
 				default:
-					return false
+					b.generic(v, rc.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		case "guardContent":
 			b.generic(m, c)
 		case "cachePoint":
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // converseResultBlock parses a ToolResultContentBlock: text, json (one
@@ -168,8 +196,12 @@ func (b *builder) converseResultBlock(e int32, rc segCtx) {
 		b.leaves(e, rc)
 		return
 	}
-	b.members(e, rc, func(key string, v int32) bool {
-		switch key {
+	for v := b.t.First(e); v >= 0; v = b.t.Nodes[v].Next {
+		if b.shadowed(v, rc) {
+			continue
+		}
+		lvl := b.pushMember(v)
+		switch key := b.t.Nodes[v].Key; key {
 		case "text":
 			b.text(v, rc)
 		case "json":
@@ -179,10 +211,10 @@ func (b *builder) converseResultBlock(e int32, rc segCtx) {
 		case "document":
 			b.converseMedia(v, docCtx(rc))
 		default:
-			return false
+			b.generic(v, rc.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // converseMedia parses an image, video or document block: bytes are
@@ -193,11 +225,19 @@ func (b *builder) converseMedia(v int32, c segCtx) {
 		b.generic(v, c)
 		return
 	}
-	b.members(v, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(v); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := b.t.Nodes[m].Key; key {
 		case "source":
-			b.members(m, c, func(key string, s int32) bool {
-				switch key {
+			for s := b.t.First(m); s >= 0; s = b.t.Nodes[s].Next {
+				if b.shadowed(s, c) {
+					continue
+				}
+				lvl := b.pushMember(s)
+				switch key := b.t.Nodes[s].Key; key {
 				case "bytes":
 				case "s3Location":
 					b.mediaFields(s, c, "uri")
@@ -206,18 +246,18 @@ func (b *builder) converseMedia(v int32, c segCtx) {
 				case "content":
 					b.eachIndex(s, func(e int32, _ int) { b.converseResultBlock(e, c) })
 				default:
-					return false
+					b.generic(s, c.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		case "name", "context":
 			b.text(m, c.withKind(interaction.KindDocument))
 		case "format", "citations":
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // converseResponse parses a non-streamed Converse response.
@@ -230,16 +270,20 @@ func (b *builder) converseResponse(root int32) {
 				if key != "message" {
 					return false
 				}
-				b.members(v, modelCtx, func(key string, x int32) bool {
-					switch key {
+				for x := b.t.First(v); x >= 0; x = b.t.Nodes[x].Next {
+					if b.shadowed(x, modelCtx) {
+						continue
+					}
+					lvl := b.pushMember(x)
+					switch key := b.t.Nodes[x].Key; key {
 					case "content":
 						b.converseBlocks(x, modelCtx)
 					case "role":
 					default:
-						return false
+						b.generic(x, modelCtx.withKind(interaction.KindOther))
 					}
-					return true
-				})
+					b.pop(lvl)
+				}
 				return true
 			})
 		case "usage":

@@ -138,8 +138,12 @@ func (b *builder) geminiContent(v int32, turn int, system bool) {
 		b.generic(v, c)
 		return
 	}
-	b.gmembers(v, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(v); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := gkey(b.t.Nodes[m].Key); key {
 		case "parts":
 			if t.Kind(m) == jsontree.Object {
 				b.geminiPart(m, c)
@@ -148,10 +152,10 @@ func (b *builder) geminiContent(v int32, turn int, system bool) {
 			}
 		case "role":
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // geminiPart parses one Part.
@@ -162,8 +166,12 @@ func (b *builder) geminiPart(part int32, c segCtx) {
 		return
 	}
 	thought := t.Bool(gget(t, part, "thought"))
-	b.gmembers(part, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(part); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := gkey(b.t.Nodes[m].Key); key {
 		case "text":
 			if thought {
 				b.text(m, segCtx{role: interaction.RoleAssistant, trust: interaction.TrustModel, kind: interaction.KindReasoning, turn: c.turn})
@@ -183,35 +191,43 @@ func (b *builder) geminiPart(part int32, c segCtx) {
 			ci := b.addCall("", "code_execution", c.turn)
 			b.lastCode = ci
 			ac := argCtx("", c.turn)
-			b.gmembers(m, ac, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, ac) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := gkey(b.t.Nodes[v].Key); key {
 				case "code":
 					b.freeArgs(ci, v, ac)
 				case "language", "id":
 				default:
-					return false
+					b.generic(v, ac.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		case "codeExecutionResult":
 			first := len(b.ix.Segments)
 			rc := resultCtx("", c.turn)
-			b.gmembers(m, rc, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, rc) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := gkey(b.t.Nodes[v].Key); key {
 				case "output":
 					b.text(v, rc)
 				case "outcome", "id":
 				default:
-					return false
+					b.generic(v, rc.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 			b.resultByName("code_execution", first)
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 func (b *builder) geminiFunctionCall(v int32, turn int) {
@@ -223,16 +239,20 @@ func (b *builder) geminiFunctionCall(v int32, turn int) {
 	id := b.str(t.Get(v, "id"))
 	ci := b.addCall(id, b.str(t.Get(v, "name")), turn)
 	ac := argCtx(id, turn)
-	b.gmembers(v, ac, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(v); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, ac) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := gkey(b.t.Nodes[m].Key); key {
 		case "args":
 			b.objectArgs(ci, m, ac)
 		case "id", "name", "willContinue":
 		default:
-			return false
+			b.generic(m, ac.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // geminiFunctionResponse parses a function's result: linked by id when the
@@ -246,18 +266,22 @@ func (b *builder) geminiFunctionResponse(v int32, turn int) {
 		b.leaves(v, rc)
 		return
 	}
-	b.gmembers(v, rc, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(v); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, rc) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := gkey(b.t.Nodes[m].Key); key {
 		case "response":
 			b.leaves(m, rc)
 		case "parts":
 			b.eachIndex(m, func(part int32, _ int) { b.geminiPart(part, rc) })
 		case "id", "name", "willContinue", "scheduling":
 		default:
-			return false
+			b.generic(m, rc.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 	if id == "" {
 		b.resultByName(t.Str(t.Get(v, "name")), first)
 	}
@@ -266,8 +290,12 @@ func (b *builder) geminiFunctionResponse(v int32, turn int) {
 // geminiResponse parses a GenerateContentResponse.
 func (b *builder) geminiResponse(root int32) {
 	t := b.t
-	b.gmembers(root, respTopCtx, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(root); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, respTopCtx) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := gkey(b.t.Nodes[m].Key); key {
 		case "candidates":
 			b.eachIndex(m, func(cand int32, _ int) { b.geminiCandidate(cand) })
 		case "usageMetadata":
@@ -278,15 +306,19 @@ func (b *builder) geminiResponse(root int32) {
 		case "error":
 			b.generic(m, respTopCtx)
 		default:
-			return false
+			b.generic(m, respTopCtx.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 func (b *builder) geminiCandidate(cand int32) {
-	b.gmembers(cand, modelCtx, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(cand); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, modelCtx) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := gkey(b.t.Nodes[m].Key); key {
 		case "content":
 			b.geminiContent(m, 0, false)
 		case "citationMetadata", "groundingMetadata", "urlContextMetadata":
@@ -294,10 +326,10 @@ func (b *builder) geminiCandidate(cand int32) {
 			b.generic(m, docCtx(modelCtx))
 		case "finishReason", "index", "safetyRatings", "avgLogprobs", "logprobsResult", "tokenCount":
 		default:
-			return false
+			b.generic(m, modelCtx.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 func (b *builder) geminiUsage(v int32) {

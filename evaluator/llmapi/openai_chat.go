@@ -471,16 +471,20 @@ func (b *builder) chatMessageOut(msg int32) {
 			b.legacyFunctionCall(m, 0)
 		case "audio":
 			// The transcript is text the user hears; the audio is opaque.
-			b.members(m, modelCtx, func(key string, v int32) bool {
-				switch key {
+			for v := b.t.First(m); v >= 0; v = b.t.Nodes[v].Next {
+				if b.shadowed(v, modelCtx) {
+					continue
+				}
+				lvl := b.pushMember(v)
+				switch key := b.t.Nodes[v].Key; key {
 				case "transcript":
 					b.text(v, modelCtx)
 				case "data", "id", "expires_at":
 				default:
-					return false
+					b.generic(v, modelCtx.withKind(interaction.KindOther))
 				}
-				return true
-			})
+				b.pop(lvl)
+			}
 		default:
 			b.generic(m, modelCtx.withKind(interaction.KindOther))
 		}

@@ -139,72 +139,92 @@ func (b *builder) responsesItem(it int32, turn int, out bool) {
 			role, trust = interaction.RoleAssistant, interaction.TrustModel
 		}
 		c := segCtx{role: role, trust: trust, kind: interaction.KindText, turn: turn}
-		b.members(it, c, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(it); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, c) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "content":
 				b.responsesContent(m, c)
 			case "type", "role", "id", "status", "phase":
 			default:
-				return false
+				b.generic(m, c.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case "reasoning":
 		c := segCtx{role: interaction.RoleAssistant, trust: interaction.TrustModel, kind: interaction.KindReasoning, turn: turn}
-		b.members(it, c, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(it); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, c) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "summary", "content":
 				b.eachIndex(m, func(part int32, _ int) { b.textPart(part, c) })
 			case "encrypted_content", "type", "id", "status":
 			default:
-				return false
+				b.generic(m, c.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case "function_call", "custom_tool_call", "mcp_approval_request":
 		ci := b.addCall(callID, b.str(t.Get(it, "name")), turn)
 		ac := argCtx(callID, turn)
-		b.members(it, ac, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(it); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, ac) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "arguments":
 				b.stringArgs(ci, m, ac)
 			case "input":
 				b.freeArgs(ci, m, ac)
 			case "name", "call_id", "id", "type", "status", "server_label":
 			default:
-				return false
+				b.generic(m, ac.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case "mcp_call":
 		ci := b.addCall(callID, b.str(t.Get(it, "name")), turn)
 		ac := argCtx(callID, turn)
 		rc := resultCtx(callID, turn)
-		b.members(it, ac, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(it); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, ac) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "arguments":
 				b.stringArgs(ci, m, ac)
 			case "output", "error":
 				b.generic(m, rc)
 			case "name", "call_id", "id", "type", "status", "server_label", "approval_request_id":
 			default:
-				return false
+				b.generic(m, ac.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case "function_call_output", "custom_tool_call_output", "local_shell_call_output", "shell_call_output",
 		"apply_patch_call_output", "computer_call_output":
 		rc := resultCtx(callID, turn)
-		b.members(it, rc, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(it); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, rc) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "output":
 				b.responsesOutput(m, rc)
 			case "call_id", "id", "type", "status":
 			default:
-				return false
+				b.generic(m, rc.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case "web_search_call", "file_search_call", "code_interpreter_call", "local_shell_call", "shell_call",
 		"computer_call", "apply_patch_call", "image_generation_call", "tool_search_call", "program":
 		b.serverCall(it, typ, callID, turn)
@@ -212,8 +232,12 @@ func (b *builder) responsesItem(it int32, turn int, out bool) {
 		// Tools loaded into the conversation: definitions the model will
 		// read, from a server no one vouches for.
 		rc := resultCtx(callID, turn)
-		b.members(it, rc, func(key string, m int32) bool {
-			switch key {
+		for m := b.t.First(it); m >= 0; m = b.t.Nodes[m].Next {
+			if b.shadowed(m, rc) {
+				continue
+			}
+			lvl := b.pushMember(m)
+			switch key := b.t.Nodes[m].Key; key {
 			case "tools":
 				label := t.Str(t.Get(it, "server_label"))
 				b.eachIndex(m, func(tool int32, _ int) {
@@ -225,10 +249,10 @@ func (b *builder) responsesItem(it int32, turn int, out bool) {
 				})
 			case "type", "id", "server_label", "call_id", "status", "execution":
 			default:
-				return false
+				b.generic(m, rc.withKind(interaction.KindOther))
 			}
-			return true
-		})
+			b.pop(lvl)
+		}
 	case "mcp_approval_response":
 		c := segCtx{role: interaction.RoleUser, trust: interaction.TrustUser, kind: interaction.KindText, turn: turn}
 		b.members(it, c, func(key string, m int32) bool {
@@ -281,16 +305,20 @@ func (b *builder) textPart(part int32, c segCtx) {
 		b.text(part, c)
 		return
 	}
-	b.members(part, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(part); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := b.t.Nodes[m].Key; key {
 		case "text":
 			b.text(m, c)
 		case "type":
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // responsesContent parses message content: a string or content parts.
@@ -309,8 +337,12 @@ func (b *builder) responsesPart(part int32, c segCtx) {
 		b.text(part, c)
 		return
 	}
-	b.members(part, c, func(key string, m int32) bool {
-		switch key {
+	for m := b.t.First(part); m >= 0; m = b.t.Nodes[m].Next {
+		if b.shadowed(m, c) {
+			continue
+		}
+		lvl := b.pushMember(m)
+		switch key := b.t.Nodes[m].Key; key {
 		case "text", "refusal":
 			b.text(m, c)
 		case "image_url", "file_id", "file_url":
@@ -325,10 +357,10 @@ func (b *builder) responsesPart(part int32, c segCtx) {
 			}
 		case "type", "detail", "file_data":
 		default:
-			return false
+			b.generic(m, c.withKind(interaction.KindOther))
 		}
-		return true
-	})
+		b.pop(lvl)
+	}
 }
 
 // responsesOutput parses a tool output: a string, content parts, or an
