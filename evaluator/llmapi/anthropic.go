@@ -126,8 +126,6 @@ func (b *builder) anthropicBlock(blk int32, c segCtx) {
 	typ := t.Str(typN)
 	switch {
 	case typ == "text":
-		// The commonest blocks are walked without a callback per member
-		// (members does the same).
 		for m := t.First(blk); m >= 0; m = t.Nodes[m].Next {
 			if b.shadowed(m, c) {
 				continue

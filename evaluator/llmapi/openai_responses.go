@@ -282,7 +282,10 @@ func (b *builder) keep(s string) string {
 
 // members walks the members of object v: fn handles a key and returns true,
 // or returns false to have the member walked generically with c. Shadowed
-// duplicates are walked generically.
+// duplicates are walked generically. The walkers of the blocks, parts and
+// items a body holds many of spell this loop out with a switch (shadowed,
+// pushMember, switch on the key with generic as the default, pop): a call
+// through fn per member costs a tenth of a request.
 func (b *builder) members(v int32, c segCtx, fn func(key string, m int32) bool) {
 	t := b.t
 	for m := t.First(v); m >= 0; m = t.Next(m) {
