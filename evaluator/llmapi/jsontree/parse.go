@@ -612,8 +612,16 @@ func (st *state) strSlow(start, i int) (string, error) {
 			}
 			j += 8
 		}
-		if j > i {
-			b = append(b, s[i:j]...)
+		if n := j - i; n > 0 {
+			if l := len(b); n <= 8 && i+8 <= len(src) && cap(b)-l >= 8 {
+				// A short run between escapes, as in JSON held in a
+				// string: one word stored past the end (into b's spare
+				// room) and the length set cost less than memmove.
+				binary.LittleEndian.PutUint64(b[l:l+8], binary.LittleEndian.Uint64(src[i:i+8]))
+				b = b[:l+n]
+			} else {
+				b = append(b, s[i:j]...)
+			}
 			i = j
 		}
 		if i >= len(s) {
