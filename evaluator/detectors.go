@@ -18,6 +18,12 @@ import (
 // unknown PII entity, a bad tool-name pattern) are errors here, so `sluice
 // policy check` catches them before a server starts.
 func BuildDetectors(s *policy.DetectorSettings) ([]detect.Detector, error) {
+	return buildDetectors(s, injection.DefaultVerdictCache)
+}
+
+// buildDetectors is BuildDetectors with the injection family's verdict
+// cache sized (0: off).
+func buildDetectors(s *policy.DetectorSettings, verdictCache int) ([]detect.Detector, error) {
 	var out []detect.Detector
 	if !s.Secrets.Disabled {
 		cfg := secrets.Config{Disable: s.Secrets.DisableRules}
@@ -42,7 +48,7 @@ func BuildDetectors(s *policy.DetectorSettings) ([]detect.Detector, error) {
 		out = append(out, d)
 	}
 	if !s.Injection.Disabled {
-		out = append(out, injection.New())
+		out = append(out, injection.New(injection.WithVerdictCache(verdictCache)))
 	}
 	if !s.ToolRisk.Disabled {
 		tc := s.ToolRisk.ToolCategories

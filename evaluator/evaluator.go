@@ -20,16 +20,15 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sluicehq/sluice/evaluator/agent"
 	"github.com/sluicehq/sluice/evaluator/detect"
+	"github.com/sluicehq/sluice/evaluator/detect/injection"
 	"github.com/sluicehq/sluice/evaluator/interaction"
 	"github.com/sluicehq/sluice/evaluator/llmapi"
-	"github.com/sluicehq/sluice/evaluator/normalize"
 	"github.com/sluicehq/sluice/policy"
 )
 
@@ -133,6 +132,10 @@ type Evaluator struct {
 	detectors   []detect.Detector
 	maxFindings int
 	now         func() time.Time
+	// segmentCache sizes the caches that spare a conversation's history a
+	// second analysis (history.go).
+	segmentCache int
+	memory       memory
 }
 
 // Option configures an Evaluator.
@@ -142,6 +145,14 @@ type Option func(*Evaluator)
 func WithDetectors(d ...detect.Detector) Option {
 	return func(e *Evaluator) { e.detectors = d }
 }
+
+// WithSegmentCache sizes the caches (in entries each) that spare a
+// conversation's earlier turns, resent with every request, a second
+// analysis: the texts normalization found nothing in, and the injection
+// family's verdicts. Default injection.DefaultVerdictCache; 0 turns them
+// off, so that every request is analysed cold, as benchmarks of the cold
+// path want.
+func WithSegmentCache(entries int) Option { return func(e *Evaluator) { e.segmentCache = entries } }
 
 // WithClock sets the time source (tests).
 func WithClock(now func() time.Time) Option { return func(e *Evaluator) { e.now = now } }
@@ -153,26 +164,23 @@ const DefaultMaxFindings = 256
 // New builds an Evaluator for a policy, constructing the detector families
 // its detectors section configures.
 func New(p *policy.Policy, opts ...Option) (*Evaluator, error) {
-	e := &Evaluator{policy: p, maxFindings: DefaultMaxFindings, now: time.Now}
+	e := &Evaluator{policy: p, maxFindings: DefaultMaxFindings, now: time.Now, segmentCache: injection.DefaultVerdictCache}
 	for _, o := range opts {
 		o(e)
 	}
 	if e.detectors == nil {
-		ds, err := BuildDetectors(&p.Detectors)
+		ds, err := buildDetectors(&p.Detectors, e.segmentCache)
 		if err != nil {
 			return nil, fmt.Errorf("policy %s: detectors: %w", p.Source, err)
 		}
 		e.detectors = ds
 	}
+	e.memory = newMemory(e.segmentCache)
 	return e, nil
 }
 
 // Policy returns the evaluator's policy.
 func (e *Evaluator) Policy() *policy.Policy { return e.policy }
-
-// normPool recycles the per-segment normalization results of one
-// evaluation (a few KB on an agent request).
-var normPool = sync.Pool{New: func() any { return new([]normalize.Result) }}
 
 // ErrNotJSON reports a body that is not JSON at all (and not an event
 // stream). Doors answer it per their failure policy; the CLI exits 2.
@@ -201,19 +209,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, in Input) (d *Decision, err er
 	}
 	e.identify(ix, &in)
 
-	np := normPool.Get().(*[]normalize.Result)
-	din := detect.Input{IX: ix, Norm: slices.Grow((*np)[:0], len(ix.Segments))[:len(ix.Segments)]}
-	for i := range ix.Segments {
-		din.Norm[i] = normalize.Text(ix.Segments[i].Text)
-	}
-	var findings []detect.Finding
-	for _, det := range e.detectors {
-		findings = det.Detect(&din, findings)
-	}
-	// Detectors do not retain their input: the results go back to the pool.
-	clear(din.Norm)
-	*np = din.Norm[:0]
-	normPool.Put(np)
+	findings := e.detect(ix)
 	findings = tidyFindings(findings, e.maxFindings)
 	detect.HardenEvidence(ix, findings)
 

@@ -1,6 +1,7 @@
 package extproc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,9 +26,9 @@ import (
 
 // benchEngine is the real evaluator with the embedded default policy in
 // enforce mode: every detector family runs, as in production.
-func benchEngine(b *testing.B) *evaluator.Evaluator {
+func benchEngine(b *testing.B, opts ...evaluator.Option) *evaluator.Evaluator {
 	b.Helper()
-	ev, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce))
+	ev, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce), opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -150,13 +151,17 @@ func roundTrip(client extprocv3.ExternalProcessorClient, body []byte) error {
 // detector and against a CONTINUE-only server (the protocol floor), in the
 // same run, reporting p50 and p99 per exchange.
 //
-// Three sluice variants are measured: "sluice" runs every detector family
-// of the default policy; "sluice-nodetect" runs the same door, parser,
+// Four sluice variants are measured: "sluice" runs every detector family
+// of the default policy on a conversation it has never seen (verdict
+// cache off: every turn judged); "sluice-next-turn" is the steady state of
+// a session, the same history judged on earlier requests plus one new user
+// turn per request; "sluice-nodetect" runs the same door, parser,
 // normalizer and policy with no detector; "sluice-door" answers from an
 // engine that returns a fixed allow decision, which leaves the door alone:
 // gRPC handling, header maps, the exchange state machine and metadata.
 func BenchmarkRoundTrip(b *testing.B) {
-	eng := benchEngine(b)
+	eng := benchEngine(b, evaluator.WithSegmentCache(0))
+	session := benchEngine(b)
 	texts := allowedTexts(b, eng, 400)
 	bare, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce), evaluator.WithDetectors([]detect.Detector{}...))
 	if err != nil {
@@ -171,30 +176,37 @@ func BenchmarkRoundTrip(b *testing.B) {
 		return listen(b, func(gs *grpc.Server) { extprocv3.RegisterExternalProcessorServer(gs, srv) }, grpc.MaxRecvMsgSize(cfg.MaxMessageBytes()))
 	}
 	servers := []struct {
-		name string
-		conn *grpc.ClientConn
+		name     string
+		conn     *grpc.ClientConn
+		nextTurn bool
 	}{
 		{"continue", listen(b, func(gs *grpc.Server) { extprocv3.RegisterExternalProcessorServer(gs, harness.ContinueOnly{}) },
-			grpc.MaxRecvMsgSize(cfg.MaxMessageBytes()))},
-		{"sluice-door", serve(fixedEngine{})},
-		{"sluice-nodetect", serve(bare)},
-		{"sluice", serve(eng)},
+			grpc.MaxRecvMsgSize(cfg.MaxMessageBytes())), false},
+		{"sluice-door", serve(fixedEngine{}), false},
+		{"sluice-nodetect", serve(bare), false},
+		{"sluice", serve(eng), false},
+		{"sluice-next-turn", serve(session), true},
 	}
 	for _, size := range []int{2 << 10, 16 << 10, 256 << 10} {
-		body := chatBody(b, texts, size)
+		history := chatBody(b, texts, size)
 		for _, s := range servers {
 			b.Run(fmt.Sprintf("%dKB/%s", size>>10, s.name), func(b *testing.B) {
+				body := func(int) []byte { return history }
+				if s.nextTurn {
+					body = nextTurn(history, texts[len(texts)-1])
+				}
 				client := extprocv3.NewExternalProcessorClient(s.conn)
-				if err := roundTrip(client, body); err != nil { // warm up
+				if err := roundTrip(client, history); err != nil { // warm up (and judge the history)
 					b.Fatal(err)
 				}
 				lat := make([]time.Duration, 0, b.N)
-				b.SetBytes(int64(len(body)))
+				b.SetBytes(int64(len(history)))
 				b.ReportAllocs()
 				b.ResetTimer()
-				for b.Loop() {
+				for i := 0; b.Loop(); i++ {
+					req := body(i)
 					start := time.Now()
-					if err := roundTrip(client, body); err != nil {
+					if err := roundTrip(client, req); err != nil {
 						b.Fatal(err)
 					}
 					lat = append(lat, time.Since(start))
@@ -205,6 +217,19 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 			})
 		}
+	}
+}
+
+// nextTurn returns bodies that are history plus one more user turn, new
+// on every call (the turn's text carries the call's number), as an agent
+// session sends them.
+func nextTurn(history []byte, text string) func(int) []byte {
+	end := bytes.LastIndexByte(history, ']') // the messages array closes last
+	var buf []byte
+	return func(i int) []byte {
+		turn, _ := json.Marshal(fmt.Sprintf("%s (request %d)", text, i))
+		buf = append(append(append(append(buf[:0], history[:end]...), `,{"role":"user","content":`...), turn...), "}]}"...)
+		return buf
 	}
 }
 

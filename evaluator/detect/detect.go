@@ -129,7 +129,14 @@ type Input struct {
 	// Norm is parallel to IX.Segments. An entry whose Changed is false means
 	// the normalized text equals the segment text.
 	Norm []normalize.Result
+	// Skip, when set, is parallel to IX.Segments and marks the segments a
+	// SegmentLocal detector need not scan: the evaluator knows their text
+	// gave it nothing on an earlier request. Other detectors ignore it.
+	Skip []bool
 }
+
+// Skipped reports whether segment i is marked in Skip.
+func (in *Input) Skipped(i int) bool { return i < len(in.Skip) && in.Skip[i] }
 
 // Text returns the normalized text of segment i.
 func (in *Input) Text(i int) string {
@@ -146,6 +153,17 @@ type Detector interface {
 	// Detect appends its findings to out and returns it. It must not retain
 	// in after returning and must be safe for concurrent use.
 	Detect(in *Input, out []Finding) []Finding
+}
+
+// SegmentLocal is implemented by detectors whose findings on a segment
+// depend on nothing but that segment's text and kind: not on its trust,
+// other segments or the tool calls. They report every finding against the
+// segment it is in, and honour Input.Skip. The evaluator remembers the
+// texts that gave such a detector nothing and skips them when a
+// conversation's history comes round again.
+type SegmentLocal interface {
+	Detector
+	SegmentLocal()
 }
 
 // Example is a labelled sample a rule must (Positive) or must not

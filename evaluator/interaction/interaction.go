@@ -93,6 +93,29 @@ const (
 	KindOther           Kind = "other"            // any other string (generic walk)
 )
 
+// Code numbers the known kinds from 1 (0 for any other), for compact keys.
+func (k Kind) Code() uint8 {
+	switch k {
+	case KindText:
+		return 1
+	case KindReasoning:
+		return 2
+	case KindToolDescription:
+		return 3
+	case KindToolArguments:
+		return 4
+	case KindToolResult:
+		return 5
+	case KindDocument:
+		return 6
+	case KindMedia:
+		return 7
+	case KindOther:
+		return 8
+	}
+	return 0
+}
+
 // Segment is one piece of text from a body together with where it came
 // from. Detectors report findings against a segment and a byte span of its
 // Text.

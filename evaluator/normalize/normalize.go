@@ -126,6 +126,14 @@ type Result struct {
 	maps [][]anchor
 }
 
+// Pristine reports whether normalization found nothing: the text is
+// already normal, hides nothing and encodes nothing. It is the zero
+// Result, and the common case.
+func (r *Result) Pristine() bool {
+	return !r.Changed && r.Text == "" && r.Leet == "" && len(r.Hidden) == 0 && len(r.Decoded) == 0 &&
+		len(r.Folds) == 0 && len(r.maps) == 0
+}
+
 // Limits of the decoding stage, per call of Text.
 const (
 	// MaxDepth bounds nested decodings (base64 inside hex inside ...).

@@ -29,6 +29,7 @@ import (
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/detect/injection/model"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/evaluator/internal/segcache"
 	"github.com/sluicehq/sluice/evaluator/normalize"
 )
 
@@ -37,6 +38,8 @@ type Detector struct {
 	ac           *automaton
 	model        *model.Model // nil: heuristics only
 	noClassifier bool
+	cacheSize    int
+	verdicts     *segcache.Cache[[]detect.Finding] // nil: every segment judged afresh
 }
 
 // Option configures a Detector.
@@ -100,10 +103,11 @@ func hasFam(fs []famID, f famID) bool {
 // New returns the injection detector with the embedded classifier (if it
 // loads) and the heuristic rules.
 func New(opts ...Option) *Detector {
-	d := &Detector{ac: compile()}
+	d := &Detector{ac: compile(), cacheSize: DefaultVerdictCache}
 	for _, o := range opts {
 		o(d)
 	}
+	d.verdicts = segcache.New[[]detect.Finding](d.cacheSize)
 	if d.model == nil && !d.noClassifier {
 		if m, err := model.Default(); err == nil {
 			d.model = m
@@ -154,7 +158,9 @@ func (r *result) evidenceText() string {
 
 var scanners = sync.Pool{New: func() any { return &scanner{hits: make([]hit, 0, 64)} }}
 
-// Detect judges every non-operator segment and appends its findings.
+// Detect judges every non-operator segment and appends its findings. A
+// segment judged before, on this or an earlier request, takes its verdict
+// from the cache (verdicts.go).
 func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Finding {
 	sc := scanners.Get().(*scanner)
 	defer scanners.Put(sc)
@@ -171,15 +177,6 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 			seg.Kind == interaction.KindMedia || len(seg.Text) == 0 {
 			continue
 		}
-		var norm *normalize.Result
-		if i < len(in.Norm) {
-			norm = &in.Norm[i]
-		} else {
-			n := normalize.Text(seg.Text)
-			norm = &n
-		}
-		ev.reset(seg, norm, d.model)
-		text := in.Text(i)
 		// Tool descriptions are judged by the rules only: they are
 		// instructions to the model by nature ("You MUST read the file
 		// before editing it"), which the classifier, trained on prompts,
@@ -189,6 +186,24 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		// tool_risk and exfiltration families' business; the rules still
 		// read them for injected phrases.
 		classify := seg.Kind != interaction.KindToolDescription && seg.Kind != interaction.KindToolArguments
+		var key segcache.Key
+		cached := d.verdicts != nil && len(seg.Text) >= minCachedLen
+		if cached {
+			var hit bool
+			key = verdictKey(seg, classify)
+			if out, hit = d.reuse(key, i, seg, out); hit {
+				continue
+			}
+		}
+		var norm *normalize.Result
+		if i < len(in.Norm) {
+			norm = &in.Norm[i]
+		} else {
+			n := normalize.Text(seg.Text)
+			norm = &n
+		}
+		ev.reset(seg, norm, d.model)
+		text := in.Text(i)
 		ev.judge(d, sc, view{text: text, origStart: -1}, classify)
 		if norm.Leet != "" {
 			ev.judge(d, sc, view{text: norm.Leet, origStart: -1, note: "in leetspeak"}, false)
@@ -208,7 +223,11 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 				ev.promote(IDPayloadSplitting, s, e)
 			}
 		}
+		before := len(out)
 		out = ev.emit(i, out)
+		if cached {
+			d.remember(key, out[before:])
+		}
 	}
 	return out
 }

@@ -104,6 +104,10 @@ func (d *Detector) EnabledEntities() []string {
 	return out
 }
 
+// SegmentLocal marks the family segment-local (detect.SegmentLocal): a
+// value is found in the text it is in, whoever wrote it.
+func (d *Detector) SegmentLocal() {}
+
 // Detect scans every segment's text, the system prompt and tool
 // descriptions included, and appends one finding per value. The base64
 // payload of a data: URL in a media segment is not scanned; the rest of a
@@ -113,6 +117,9 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		return out
 	}
 	for i := range in.IX.Segments {
+		if in.Skipped(i) {
+			continue
+		}
 		seg := &in.IX.Segments[i]
 		text := seg.Text
 		if seg.Kind == interaction.KindMedia {

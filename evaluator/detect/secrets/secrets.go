@@ -217,6 +217,10 @@ func (r *rule) compile() error {
 // Name returns the family name.
 func (d *Detector) Name() string { return "secret" }
 
+// SegmentLocal marks the family segment-local (detect.SegmentLocal): a
+// secret is found in the text it is in.
+func (d *Detector) SegmentLocal() {}
+
 // Detect appends a finding for every secret in the segments of in.
 func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Finding {
 	if d.ac == nil || in == nil || in.IX == nil {
@@ -225,6 +229,9 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 	s := d.pool.Get().(*scan)
 	defer d.pool.Put(s)
 	for i := range in.IX.Segments {
+		if in.Skipped(i) {
+			continue
+		}
 		seg := &in.IX.Segments[i]
 		s.run(seg.Text)
 		base := len(out)
