@@ -146,10 +146,14 @@ func WithDetectors(d ...detect.Detector) Option {
 	return func(e *Evaluator) { e.detectors = d }
 }
 
+// DefaultSegmentCache is the default size, in entries per cache, of what
+// an Evaluator remembers of conversations (history.go).
+const DefaultSegmentCache = injection.DefaultVerdictCache
+
 // WithSegmentCache sizes the caches (in entries each) that spare a
 // conversation's earlier turns, resent with every request, a second
 // analysis: the texts normalization found nothing in, and the injection
-// family's verdicts. Default injection.DefaultVerdictCache; 0 turns them
+// family's verdicts. Default DefaultSegmentCache; 0 turns them
 // off, so that every request is analysed cold, as benchmarks of the cold
 // path want.
 func WithSegmentCache(entries int) Option { return func(e *Evaluator) { e.segmentCache = entries } }
@@ -164,7 +168,7 @@ const DefaultMaxFindings = 256
 // New builds an Evaluator for a policy, constructing the detector families
 // its detectors section configures.
 func New(p *policy.Policy, opts ...Option) (*Evaluator, error) {
-	e := &Evaluator{policy: p, maxFindings: DefaultMaxFindings, now: time.Now, segmentCache: injection.DefaultVerdictCache}
+	e := &Evaluator{policy: p, maxFindings: DefaultMaxFindings, now: time.Now, segmentCache: DefaultSegmentCache}
 	for _, o := range opts {
 		o(e)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/extproc"
 	"github.com/sluicehq/sluice/httpapi"
 	"github.com/sluicehq/sluice/telemetry"
@@ -39,6 +40,9 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	LogLevel        string        `yaml:"log_level"`  // debug, info, warn, error
 	LogFormat       string        `yaml:"log_format"` // text or json
+	// SegmentCache is how many texts the evaluator remembers per cache
+	// (evaluator.WithSegmentCache); 0 turns remembering off.
+	SegmentCache int `yaml:"segment_cache"`
 
 	Envoy extproc.Config   `yaml:"-"`
 	HTTP  httpapi.Config   `yaml:"-"`
@@ -57,6 +61,7 @@ type fileConfig struct {
 	ShutdownTimeout time.Duration     `yaml:"shutdown_timeout"`
 	LogLevel        string            `yaml:"log_level"`
 	LogFormat       string            `yaml:"log_format"`
+	SegmentCache    *int              `yaml:"segment_cache"`
 	Envoy           *extproc.Config   `yaml:"envoy"`
 	HTTP            *httpapi.Config   `yaml:"http"`
 	Audit           *telemetry.Config `yaml:"audit"`
@@ -119,6 +124,13 @@ func loadServeConfig(f serveFlags) (*serveConfig, error) {
 	}
 	if fc.PolicyReload != nil {
 		c.PolicyReload = *fc.PolicyReload
+	}
+	c.SegmentCache = evaluator.DefaultSegmentCache
+	if fc.SegmentCache != nil {
+		if *fc.SegmentCache < 0 {
+			return nil, fmt.Errorf("config %s: segment_cache: %d is negative (0 turns the cache off)", path, *fc.SegmentCache)
+		}
+		c.SegmentCache = *fc.SegmentCache
 	}
 	if key := os.Getenv(EnvAPIKey); key != "" {
 		c.HTTP.APIKey = key

@@ -90,7 +90,7 @@ func (s *server) buildEvaluator(p *policy.Policy) (*evaluator.Evaluator, error) 
 		}
 		p = p.EnforcedCopy(m)
 	}
-	return evaluator.New(p)
+	return evaluator.New(p, evaluator.WithSegmentCache(s.cfg.SegmentCache))
 }
 
 func (s *server) run(ctx context.Context) (err error) {

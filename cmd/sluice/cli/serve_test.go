@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/testenv/harness"
 )
 
@@ -197,13 +198,27 @@ func TestServeConfigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Policy != pol || c.LogFormat != "json" || c.Envoy.BlockStatus != 451 || c.Audit.Capture != "redacted" ||
-		c.GRPCAddr != defaultGRPCAddr || c.Envoy.MaxBodyBytes == 0 {
+		c.GRPCAddr != defaultGRPCAddr || c.Envoy.MaxBodyBytes == 0 || c.SegmentCache != evaluator.DefaultSegmentCache {
 		t.Fatalf("%+v", c)
 	}
 	// Flags win over the file.
 	c, err = loadServeConfig(serveFlags{config: cfgPath, policy: "other.yaml", httpAddr: "127.0.0.1:1"})
 	if err != nil || c.Policy != "other.yaml" || c.HTTPAddr != "127.0.0.1:1" {
 		t.Fatalf("%+v %v", c, err)
+	}
+	// The segment cache can be sized or turned off, not made negative.
+	for text, want := range map[string]int{"segment_cache: 0\n": 0, "segment_cache: 1000\n": 1000, "segment_cache: -1\n": -1} {
+		os.WriteFile(cfgPath, []byte(text), 0o600)
+		c, err := loadServeConfig(serveFlags{config: cfgPath})
+		if want < 0 {
+			if err == nil || !strings.Contains(err.Error(), "segment_cache") {
+				t.Fatalf("%q: err = %v", text, err)
+			}
+			continue
+		}
+		if err != nil || c.SegmentCache != want {
+			t.Fatalf("%q: %v, %v", text, c, err)
+		}
 	}
 	// A misspelt key is an error naming it and its line.
 	os.WriteFile(cfgPath, []byte("envoy:\n  blok_status: 451\n"), 0o600)
