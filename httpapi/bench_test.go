@@ -85,11 +85,18 @@ func (*nopEngine) Evaluate(_ context.Context, in evaluator.Input) (*evaluator.De
 // on what else the machine is running.
 func BenchmarkPreRequest(b *testing.B) {
 	body := agentHookCall(b, 16<<10)
-	monitor, err := evaluator.New(policy.Default())
+	// Cold: the segment cache is off, so every call analyses the whole
+	// body as if sluice had never seen the conversation. "repeat" keeps
+	// the cache: the same body again, every turn known (the best case).
+	monitor, err := evaluator.New(policy.Default(), evaluator.WithSegmentCache(0))
 	if err != nil {
 		b.Fatal(err)
 	}
-	enforce, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce))
+	enforce, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce), evaluator.WithSegmentCache(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	repeat, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,6 +107,7 @@ func BenchmarkPreRequest(b *testing.B) {
 		{"door_only", &nopEngine{}},
 		{"default_policy_monitor", monitor},
 		{"default_policy_enforce", enforce},
+		{"default_policy_enforce_repeat", repeat},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			cfg := DefaultConfig()
