@@ -221,7 +221,8 @@ func (c *checker) grpcCluster(where string, gs *corev3.GrpcService) {
 }
 
 func http2(cl *clusterv3.Cluster) bool {
-	if cl.GetHttp2ProtocolOptions() != nil { //nolint:staticcheck // the deprecated field still counts
+	//lint:ignore SA1019 Envoy still honours the deprecated field, so it counts
+	if cl.GetHttp2ProtocolOptions() != nil {
 		return true
 	}
 	a, ok := cl.GetTypedExtensionProtocolOptions()[httpOptsKey]

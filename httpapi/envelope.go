@@ -155,34 +155,6 @@ func (e *envelope) rawNode(i int32) json.RawMessage {
 	return e.src[n.Start:n.End:n.End]
 }
 
-// object returns the member key of obj when it is an object, -1 when it is
-// missing or null.
-func (e *envelope) object(obj int32, key, path string) int32 {
-	i := e.t.Get(obj, key)
-	switch k := e.t.Kind(i); k {
-	case jsontree.Object:
-		return i
-	case jsontree.Invalid, jsontree.Null:
-	default:
-		e.typeError(path, "an object", k)
-	}
-	return -1
-}
-
-// array returns the member key of obj when it is an array, -1 when it is
-// missing or null.
-func (e *envelope) array(obj int32, key, path string) int32 {
-	i := e.t.Get(obj, key)
-	switch k := e.t.Kind(i); k {
-	case jsontree.Array:
-		return i
-	case jsontree.Invalid, jsontree.Null:
-	default:
-		e.typeError(path, "an array", k)
-	}
-	return -1
-}
-
 // parseHookCall reads Aperture's HookCallData. Unknown fields are ignored;
 // a known field of the wrong type is an error naming it.
 func parseHookCall(body []byte) (*hookCall, error) {

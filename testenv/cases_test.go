@@ -114,7 +114,7 @@ func runCases(t *testing.T, e *env) {
 		if awsKeyID.Match(out) {
 			t.Fatal("the refusal echoes the key")
 		}
-		if got := e.received(); got != nil && len(got) != 0 {
+		if got := e.received(); len(got) != 0 {
 			t.Fatal("a blocked request reached the provider")
 		}
 	})

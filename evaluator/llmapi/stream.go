@@ -384,7 +384,6 @@ func (s *slot) addBlock(loc string, c segCtx) *block {
 type bkey struct {
 	tag  uint8
 	i, j int32
-	k    int32
 	name string
 }
 

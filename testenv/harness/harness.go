@@ -945,7 +945,9 @@ func applyHeaderMutation(h http.Header, hm *extprocv3.HeaderMutation, immediate 
 			return perr("header %q may not be set by ext_proc", k)
 		}
 		appendIt := o.GetAppendAction() == corev3.HeaderValueOption_APPEND_IF_EXISTS_OR_ADD
-		if o.GetAppend() != nil { //nolint:staticcheck // Envoy still honours the deprecated field
+		//lint:ignore SA1019 Envoy still honours the deprecated field
+		if o.GetAppend() != nil {
+			//lint:ignore SA1019 as above
 			appendIt = o.GetAppend().GetValue()
 		}
 		switch {

@@ -166,9 +166,7 @@ func (d *Detector) planted(ix *interaction.Interaction, call *interaction.ToolCa
 	var dests []string
 	walkStrings(call.Args, 0, func(key, v string) {
 		if destKeys[strings.ToLower(key)] {
-			for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
-				dests = append(dests, w)
-			}
+			dests = append(dests, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' })...)
 		}
 		for _, w := range strings.Fields(v) {
 			if looksEmail(w) {

@@ -28,9 +28,8 @@ type hit struct {
 	reason   string
 	evidence string
 	// needle locates the hit in the call's argument segments (a URL, a
-	// command); start/end are used instead for hits on a text segment.
-	needle     string
-	start, end int
+	// command).
+	needle string
 }
 
 // maxBlob is the size above which an encoded value in a network call's
@@ -148,9 +147,7 @@ func (x *shellCheck) readsOf(c *toolrisk.Command) source {
 	}
 	for _, a := range c.Args {
 		p := strings.TrimPrefix(a, "@")
-		if strings.HasPrefix(p, "if=") {
-			p = p[3:]
-		}
+		p = strings.TrimPrefix(p, "if=") // dd if=FILE
 		if what, _, ok := toolrisk.SensitivePath(p); ok {
 			src.sensitive, src.what = true, what
 		}

@@ -82,9 +82,6 @@ type rule struct {
 	// randomPart, when set, is the part of the secret the placeholder test
 	// looks at (the secret minus its fixed prefix and checksum, say).
 	randomPart func(secret string) string
-	// noPlaceholder disables the placeholder test for formats whose fixed
-	// parts look repetitive (Twitter bearer tokens start with 21 "A"s).
-	noPlaceholder bool
 	// validate, when set, must accept the secret (checksums, decodings).
 	validate func(secret string) bool
 	conf     float64
@@ -113,9 +110,8 @@ func withKeywords(kw ...string) ropt        { return func(r *rule) { r.keywords 
 func withCIKeywords(kw ...string) ropt {
 	return func(r *rule) { r.ciKeywords = append(r.ciKeywords, kw...) }
 }
-func withConf(c float64) ropt  { return func(r *rule) { r.conf = c } }
-func withPrio(p int) ropt      { return func(r *rule) { r.prio = p } }
-func noPlaceholderCheck() ropt { return func(r *rule) { r.noPlaceholder = true } }
+func withConf(c float64) ropt { return func(r *rule) { r.conf = c } }
+func withPrio(p int) ropt     { return func(r *rule) { r.prio = p } }
 func withRandomPart(f func(string) string) ropt {
 	return func(r *rule) { r.randomPart = f }
 }

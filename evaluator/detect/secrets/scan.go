@@ -181,16 +181,14 @@ func (s *scan) accept(r *rule, start, end int) bool {
 	if r.entropy > 0 && entropy(v) < r.entropy {
 		return false
 	}
-	if !r.noPlaceholder {
-		rp := v
-		if r.randomPart != nil {
-			rp = r.randomPart(v)
-		} else {
-			rp = stripPrefix(r, v)
-		}
-		if isPlaceholder(rp) || placeholderGroups(v) {
-			return false
-		}
+	rp := v
+	if r.randomPart != nil {
+		rp = r.randomPart(v)
+	} else {
+		rp = stripPrefix(r, v)
+	}
+	if isPlaceholder(rp) || placeholderGroups(v) {
+		return false
 	}
 	s.add(r, start, end, r.conf)
 	return true

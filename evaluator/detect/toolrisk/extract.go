@@ -41,8 +41,6 @@ var (
 	// Keys a tool of unknown kind uses for a shell command.
 	otherShellKeys = map[string]bool{"command": true, "cmd": true, "commands": true, "shell": true, "bash": true, "cmdline": true, "command_line": true, "shell_command": true}
 	otherSQLKeys   = map[string]bool{"sql": true, "statement": true, "sql_query": true}
-	// nestedKeys are objects that wrap the real arguments.
-	nestedKeys = map[string]bool{"action": true, "input": true, "params": true, "parameters": true, "arguments": true, "args": true, "operation": true, "request": true}
 )
 
 // Payloads returns what a tool call asks to run: shell scripts and argv

@@ -479,7 +479,6 @@ func (w *walker) interp(idx int, lang string, c ctx) {
 			a := args[i]
 			if a == "-m" || (!strings.HasPrefix(a, "-") && a != "") {
 				code = nil
-				i = len(args)
 				break
 			}
 			if a == "-c" || (len(a) > 2 && a[0] == '-' && a[1] != '-' && a[len(a)-1] == 'c') {

@@ -7,7 +7,8 @@ import (
 )
 
 func TestKeyOf(t *testing.T) {
-	if KeyOf("abc", 1) != KeyOf("abc", 1) {
+	a, b := KeyOf("abc", 1), KeyOf("abc", 1)
+	if a != b {
 		t.Fatal("same text and tag, different keys")
 	}
 	for _, other := range []Key{KeyOf("abd", 1), KeyOf("abc", 2), KeyOf("abc ", 1), KeyOf("", 1)} {

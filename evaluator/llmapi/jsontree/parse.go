@@ -526,13 +526,6 @@ func skipPlain(s string, i int) int {
 	return i
 }
 
-// str parses the string literal at st.pos. The result is a substring of the
-// source unless the literal holds an escape or invalid UTF-8 (copied).
-// wide reports that it may hold bytes outside ASCII.
-func (st *state) str() (_ string, copied, wide bool, _ error) {
-	return st.strFrom(st.pos+1, st.pos+1)
-}
-
 // strFrom parses the string literal whose content starts at start, from
 // i on: s[start:i] is already known to be plain.
 func (st *state) strFrom(start, i int) (_ string, copied, wide bool, _ error) {
@@ -592,7 +585,7 @@ func (st *state) strSlow(start, i int) (string, error) {
 		st.t.esc = make([]byte, 0, min(max(len(s)/16, 64), 4096))
 	}
 	esc := st.t.esc
-	b := append(esc[len(esc):len(esc)], s[start:i]...)
+	b := append(esc[len(esc):], s[start:i]...)
 	src := unsafe.Slice(unsafe.StringData(s), len(s))
 	for {
 		// skipPlain, inlined: escapes come every few bytes in JSON held
