@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/internal/corpus"
+	"github.com/sluicehq/sluice/internal/cputime"
 	"github.com/sluicehq/sluice/policy"
 )
 
@@ -139,13 +140,13 @@ func BenchmarkPreRequest(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				start := time.Now()
 				send()
 				lat = append(lat, time.Since(start))
 			}
-			cpu := cpuTime() - cpu0
+			cpu := cputime.Process() - cpu0
 			b.StopTimer()
 			slices.Sort(lat)
 			pct := func(p float64) float64 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/internal/cputime"
 )
 
 // agentRequest builds an agent request of about 16 KB: a system prompt, a
@@ -63,7 +64,7 @@ func BenchmarkDetect(b *testing.B) {
 		in := &detect.Input{IX: c.ix}
 		b.Run(c.name, func(b *testing.B) {
 			var out []detect.Finding
-			benchCPU(b, func() { out = d.Detect(in, out[:0]) })
+			cputime.Bench(b, func() { out = d.Detect(in, out[:0]) })
 		})
 	}
 }

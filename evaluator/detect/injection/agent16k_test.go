@@ -5,6 +5,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/internal/cputime"
 )
 
 // agent16k loads the segments of the evaluator's own benchmark body,
@@ -34,32 +35,32 @@ func BenchmarkAgent16k(b *testing.B) {
 		b.SetBytes(requestBytes(ix))
 		b.ReportAllocs()
 		var out []detect.Finding
-		start := cpuTime()
+		start := cputime.Process()
 		for b.Loop() {
 			in := normalizeAll(ix)
 			out = d.Detect(in, out[:0])
 		}
-		reportCPU(b, start)
+		cputime.ReportSince(b, start)
 	})
 	b.Run("normalize", func(b *testing.B) {
 		b.SetBytes(requestBytes(ix))
 		b.ReportAllocs()
-		start := cpuTime()
+		start := cputime.Process()
 		for b.Loop() {
 			normalizeAll(ix)
 		}
-		reportCPU(b, start)
+		cputime.ReportSince(b, start)
 	})
 	b.Run("detect", func(b *testing.B) {
 		in := normalizeAll(ix)
 		b.SetBytes(requestBytes(ix))
 		b.ReportAllocs()
 		var out []detect.Finding
-		start := cpuTime()
+		start := cputime.Process()
 		for b.Loop() {
 			out = d.Detect(in, out[:0])
 		}
-		reportCPU(b, start)
+		cputime.ReportSince(b, start)
 	})
 }
 
@@ -78,12 +79,12 @@ func BenchmarkScan(b *testing.B) {
 	}
 	sc := &scanner{}
 	b.SetBytes(int64(n))
-	start := cpuTime()
+	start := cputime.Process()
 	for b.Loop() {
 		for _, t := range texts {
 			sc.hits = sc.hits[:0]
 			a.scan(t, sc)
 		}
 	}
-	reportCPU(b, start)
+	cputime.ReportSince(b, start)
 }

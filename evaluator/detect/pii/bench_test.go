@@ -4,11 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/internal/cputime"
 )
 
 // agentRequest loads testdata/agent_request.txt, a made-up but realistic
@@ -89,22 +89,13 @@ func BenchmarkDetect(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			var out []detect.Finding
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				out = d.Detect(in, out[:0])
 			}
 			// CPU time per op stays meaningful on a shared, loaded machine,
 			// where wall time also counts waiting for a core.
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+			cputime.ReportSince(b, cpu0)
 		})
 	}
-}
-
-// cpuTime returns the process's user+system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

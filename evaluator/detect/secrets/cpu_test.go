@@ -4,26 +4,16 @@ package secrets
 
 import (
 	"os"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
+	"github.com/sluicehq/sluice/internal/cputime"
 )
 
-// cpuTime returns the process's user+system CPU time. Benchmarks measure
-// wall time, which a busy shared machine inflates; CPU time per operation
-// is the steadier figure there.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // TestCPUPerOp prints the CPU time per Detect call on the benchmark texts;
-// set SECRETS_CPU=1 to run it.
+// set SECRETS_CPU=1 to run it. Benchmarks measure wall time, which a busy
+// shared machine inflates; CPU time per operation is the steadier figure
+// there.
 func TestCPUPerOp(t *testing.T) {
 	if os.Getenv("SECRETS_CPU") == "" {
 		t.Skip("set SECRETS_CPU=1")
@@ -39,19 +29,19 @@ func TestCPUPerOp(t *testing.T) {
 			out = d.Detect(in, out[:0])
 		}
 		const n = 3000
-		start := cpuTime()
+		start := cputime.Process()
 		for i := 0; i < n; i++ {
 			out = d.Detect(in, out[:0])
 		}
-		t.Logf("%s: %v CPU per Detect (%d bytes, %d findings)", c.name, (cpuTime()-start)/n, len(c.text), len(out))
+		t.Logf("%s: %v CPU per Detect (%d bytes, %d findings)", c.name, (cputime.Process()-start)/n, len(c.text), len(out))
 	}
 	m := d.ac
 	text := agentRequest(t)
 	s := &scan{d: d}
 	const n = 3000
-	start := cpuTime()
+	start := cputime.Process()
 	for i := 0; i < n; i++ {
 		s.matches = m.AppendMatches(s.matches[:0], text)
 	}
-	t.Logf("keyword scan alone: %v CPU (%d hits)", (cpuTime()-start)/n, len(s.matches))
+	t.Logf("keyword scan alone: %v CPU (%d hits)", (cputime.Process()-start)/n, len(s.matches))
 }

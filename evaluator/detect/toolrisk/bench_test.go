@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/internal/cputime"
 )
 
 // agentRequest builds a coding-agent request of about 16 KB: a system
@@ -80,7 +81,7 @@ func BenchmarkDetect(b *testing.B) {
 		in := &detect.Input{IX: c.ix}
 		b.Run(c.name, func(b *testing.B) {
 			var out []detect.Finding
-			benchCPU(b, func() { out = d.Detect(in, out[:0]) })
+			cputime.Bench(b, func() { out = d.Detect(in, out[:0]) })
 		})
 	}
 }
@@ -89,7 +90,7 @@ func BenchmarkCheckShell(b *testing.B) {
 	d, _ := New(Config{})
 	for _, cmd := range []string{"ls -la", "git reset --hard", "python3 -c \"import os; os.system('rm -rf /')\""} {
 		b.Run(strings.Fields(cmd)[0], func(b *testing.B) {
-			benchCPU(b, func() { d.CheckShell(cmd) })
+			cputime.Bench(b, func() { d.CheckShell(cmd) })
 		})
 	}
 }
