@@ -453,7 +453,7 @@ func (d *Detector) toolCall(in *detect.Input, ci int, needSink bool, out []detec
 	if needSink && !ch.sink && kind != toolrisk.KindShell && kind != toolrisk.KindCode {
 		ch.sink = d.isSinkCall(call)
 	}
-	for _, h := range dedupe(ch.hits) {
+	for _, h := range strongest(ch.hits) {
 		needle := h.needle
 		if needle == "" {
 			needle = payloadText
@@ -487,28 +487,9 @@ func mayExfil(s string) bool {
 	return strings.IndexByte(s, '\\') >= 0 || strings.Contains(s, "$'")
 }
 
-// dedupe keeps the strongest hit of each rule, in first-seen order.
-func dedupe(hs []hit) []hit {
-	if len(hs) < 2 {
-		return hs
-	}
-	out := hs[:0:0]
-	for _, h := range hs {
-		found := false
-		for i := range out {
-			if out[i].rule == h.rule {
-				found = true
-				if h.sev > out[i].sev {
-					out[i] = h
-				}
-				break
-			}
-		}
-		if !found {
-			out = append(out, h)
-		}
-	}
-	return out
+// strongest keeps the strongest hit of each rule, in first-seen order.
+func strongest(hs []hit) []hit {
+	return detect.StrongestPerRule(hs, func(h *hit) string { return h.rule }, func(h *hit) detect.Severity { return h.sev })
 }
 
 // urlKeys are argument names that hold the destination of a request.

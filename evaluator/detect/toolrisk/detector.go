@@ -110,7 +110,7 @@ func (d *Detector) CheckShell(command string) []Match {
 func (d *Detector) CheckPayload(p Payload) []Match {
 	k := checker{protected: d.protected}
 	d.analyze(&k, &p)
-	hs := dedupe(k.hits)
+	hs := strongest(k.hits)
 	out := make([]Match, len(hs))
 	for i, h := range hs {
 		out[i] = Match{Detector: Family + "." + h.rule, Severity: h.sev, Reason: h.reason, Evidence: h.evidence}
@@ -169,28 +169,9 @@ func dynamicName(s *Script) bool {
 	return false
 }
 
-// dedupe keeps the strongest hit of each rule, in first-seen order.
-func dedupe(hs []hit) []hit {
-	if len(hs) < 2 {
-		return hs
-	}
-	out := hs[:0:0]
-	for _, h := range hs {
-		found := false
-		for i := range out {
-			if out[i].rule == h.rule {
-				found = true
-				if h.sev > out[i].sev {
-					out[i] = h
-				}
-				break
-			}
-		}
-		if !found {
-			out = append(out, h)
-		}
-	}
-	return out
+// strongest keeps the strongest hit of each rule, in first-seen order.
+func strongest(hs []hit) []hit {
+	return detect.StrongestPerRule(hs, func(h *hit) string { return h.rule }, func(h *hit) detect.Severity { return h.sev })
 }
 
 // located is a hit with the payload it was found in (-1: the call).
