@@ -3,10 +3,10 @@ package evaluator
 import (
 	"cmp"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/internal/jsonstr"
 	"github.com/sluicehq/sluice/policy"
 )
 
@@ -52,7 +52,7 @@ func redact(ix *interaction.Interaction, findings []detect.Finding, matches []po
 	for seg, spans := range bySeg {
 		s := &ix.Segments[seg]
 		text := replaceSpans(s.Text, spans)
-		edits = append(edits, edit{s.RawStart, s.RawEnd, appendJSONString(nil, text)})
+		edits = append(edits, edit{s.RawStart, s.RawEnd, jsonstr.Append(nil, text)})
 	}
 	slices.SortFunc(edits, func(a, b edit) int { return cmp.Compare(a.rawStart, b.rawStart) })
 	out := make([]byte, 0, len(ix.Raw)+64*len(edits))
@@ -92,46 +92,4 @@ func replaceSpans(text string, spans []span) string {
 	}
 	out = append(out, text[prev:]...)
 	return string(out)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string literal. Unlike
-// encoding/json it does not escape <, > and &, so untouched text keeps its
-// bytes; invalid UTF-8 becomes U+FFFD as in encoding/json.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20 || c == 0x7f:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			// Valid JSON, but not valid JavaScript: escape like encoding/json.
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/interaction"
 	"github.com/sluicehq/sluice/evaluator/llmapi"
+	"github.com/sluicehq/sluice/internal/jsonstr"
 )
 
 // The evaluator reads bodies. To check a streamed response after every
@@ -258,7 +259,7 @@ func (w *jsonWriter) sep(i int) *jsonWriter {
 }
 
 func (w *jsonWriter) str(s string) *jsonWriter {
-	w.buf = appendJSONString(w.buf, s)
+	w.buf = jsonstr.Append(w.buf, s)
 	return w
 }
 
@@ -275,41 +276,4 @@ func (w *jsonWriter) obj(args string) *jsonWriter {
 	w.str(args)
 	w.buf = append(w.buf, '}')
 	return w
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string literal; invalid UTF-8
-// becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c == '\n':
-				dst = append(dst, '\\', 'n')
-			case c == '\r':
-				dst = append(dst, '\\', 'r')
-			case c == '\t':
-				dst = append(dst, '\\', 't')
-			case c < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
 }
