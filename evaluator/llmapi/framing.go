@@ -10,7 +10,41 @@ import (
 	"strings"
 )
 
-// framing is how a stream's bytes are cut into events.
+// StreamFraming is how a response stream's bytes are cut into events, as
+// its Content-Type says. The ext_proc door cuts the streams it forwards at
+// event boundaries by the same answer, so that it holds back and releases
+// exactly the events this package assembles.
+type StreamFraming uint8
+
+const (
+	FramingUnknown     StreamFraming = iota // the type says nothing useful: the first bytes decide
+	FramingSSE                              // text/event-stream
+	FramingEventStream                      // application/vnd.amazon.eventstream
+	FramingJSONSeq                          // JSON values one after another (JSON lines, a JSON array)
+)
+
+// StreamFramingOf maps a Content-Type to a StreamFraming; FramingUnknown
+// when it names none.
+func StreamFramingOf(contentType string) StreamFraming {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(contentType))
+	}
+	switch mt {
+	case "text/event-stream":
+		return FramingSSE
+	case "application/vnd.amazon.eventstream":
+		return FramingEventStream
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
+		"application/json-lines", "application/json", "application/stream+json":
+		return FramingJSONSeq
+	}
+	return FramingUnknown
+}
+
+// framing is the parsers' own view of a body: a StreamFraming once known,
+// framingSniff while the first bytes are awaited, or framingNone for a
+// body that is not a stream at all.
 type framing uint8
 
 const (
@@ -45,17 +79,12 @@ func framingFor(contentType string, body []byte) framing {
 // framingOfType maps a Content-Type to a framing; framingSniff when it
 // says nothing useful.
 func framingOfType(contentType string) framing {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(contentType))
-	}
-	switch mt {
-	case "text/event-stream":
+	switch StreamFramingOf(contentType) {
+	case FramingSSE:
 		return framingSSE
-	case "application/vnd.amazon.eventstream":
+	case FramingEventStream:
 		return framingEventStream
-	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
-		"application/json-lines", "application/json", "application/stream+json":
+	case FramingJSONSeq:
 		return framingJSONSeq
 	}
 	return framingSniff
@@ -68,7 +97,7 @@ const bom = "\xef\xbb\xbf"
 // sniffFraming decides a framing from the first bytes of a stream, or
 // returns framingSniff when more bytes are needed (and final is false).
 func sniffFraming(b []byte, final bool) framing {
-	if len(b) >= preludeLen && validPrelude(b) {
+	if ValidEventStreamPrelude(b) {
 		return framingEventStream
 	}
 	if len(b) > 0 && b[0] == 0 && len(b) < preludeLen && !final {
@@ -336,7 +365,14 @@ const (
 	maxFrame = 16 << 20
 )
 
-func validPrelude(b []byte) bool {
+// ValidEventStreamPrelude reports whether b opens with the 12-byte prelude
+// of an application/vnd.amazon.eventstream frame that this package
+// accepts: its checksum matches and its lengths fit, the whole frame at
+// most 16 MiB.
+func ValidEventStreamPrelude(b []byte) bool {
+	if len(b) < preludeLen {
+		return false
+	}
 	total := binary.BigEndian.Uint32(b[0:4])
 	hlen := binary.BigEndian.Uint32(b[4:8])
 	if total < preludeLen+4 || total > maxFrame || hlen > total-preludeLen-4 {
@@ -353,7 +389,7 @@ func (a *StreamAssembler) feedEventStream(final bool) error {
 	off := 0
 	for len(buf)-off >= preludeLen {
 		b := buf[off:]
-		if !validPrelude(b) {
+		if !ValidEventStreamPrelude(b) {
 			return errors.New("llmapi: event stream: bad frame prelude")
 		}
 		total := int(binary.BigEndian.Uint32(b[0:4]))

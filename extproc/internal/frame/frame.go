@@ -18,8 +18,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"mime"
 	"strings"
+
+	"github.com/sluicehq/sluice/evaluator/llmapi"
 )
 
 // Kind is how a stream is cut into events.
@@ -43,18 +44,16 @@ func (k Kind) String() string {
 }
 
 // KindOf maps a Content-Type to a Kind; Sniff when it says nothing useful.
+// The evaluator's stream assembler reads the same media types the same
+// way (llmapi.StreamFramingOf), so the events released here are the ones
+// it parses.
 func KindOf(contentType string) Kind {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(contentType))
-	}
-	switch mt {
-	case "text/event-stream":
+	switch llmapi.StreamFramingOf(contentType) {
+	case llmapi.FramingSSE:
 		return SSE
-	case "application/vnd.amazon.eventstream":
+	case llmapi.FramingEventStream:
 		return EventStream
-	case "application/json", "application/x-ndjson", "application/ndjson", "application/jsonl",
-		"application/x-jsonlines", "application/json-lines", "application/stream+json":
+	case llmapi.FramingJSONSeq:
 		return JSONSeq
 	}
 	return Sniff
@@ -178,7 +177,7 @@ func (f *Framer) Held() int { return len(f.held) }
 // sniff decides the kind from the first bytes, or Sniff when more are
 // needed.
 func sniff(b []byte) Kind {
-	if len(b) >= preludeLen && validPrelude(b) {
+	if llmapi.ValidEventStreamPrelude(b) {
 		return EventStream
 	}
 	if len(b) > 0 && b[0] == 0 {
@@ -303,26 +302,18 @@ func (f *Framer) jsonCut(buf []byte) int {
 
 // ---- Bedrock event stream ----
 
-const (
-	preludeLen = 12
-	maxFrame   = 16 << 20
-)
-
-func validPrelude(b []byte) bool {
-	total := binary.BigEndian.Uint32(b[0:4])
-	hlen := binary.BigEndian.Uint32(b[4:8])
-	if total < preludeLen+4 || total > maxFrame || hlen > total-preludeLen-4 {
-		return false
-	}
-	return crc32.ChecksumIEEE(b[0:8]) == binary.BigEndian.Uint32(b[8:12])
-}
+// preludeLen is the size of a frame's prelude: total length, headers
+// length and their CRC32. Which preludes are valid is the evaluator's
+// call (llmapi.ValidEventStreamPrelude): a frame it would refuse is
+// corrupt here too.
+const preludeLen = 12
 
 // eventStreamCut returns the end of the last whole frame in buf.
 func eventStreamCut(buf []byte) (int, error) {
 	off := 0
 	for len(buf)-off >= preludeLen {
 		b := buf[off:]
-		if !validPrelude(b) {
+		if !llmapi.ValidEventStreamPrelude(b) {
 			return 0, ErrCorrupt
 		}
 		total := int(binary.BigEndian.Uint32(b[0:4]))

@@ -9,6 +9,8 @@ import (
 	"hash/crc32"
 	"slices"
 	"testing"
+
+	"github.com/sluicehq/sluice/evaluator/llmapi"
 )
 
 // events joins events and returns the stream with the offsets where each
@@ -127,7 +129,7 @@ func TestEventStreamFrameEncoding(t *testing.T) {
 	if int(total) != len(fr) {
 		t.Fatalf("total length %d, frame is %d bytes", total, len(fr))
 	}
-	if !validPrelude(fr) {
+	if !llmapi.ValidEventStreamPrelude(fr) {
 		t.Fatal("invalid prelude")
 	}
 	if crc32.ChecksumIEEE(fr[:len(fr)-4]) != binary.BigEndian.Uint32(fr[len(fr)-4:]) {
