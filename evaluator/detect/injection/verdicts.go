@@ -18,8 +18,9 @@ import (
 // already.
 
 // DefaultVerdictCache is the number of segment verdicts a Detector keeps
-// unless WithVerdictCache says otherwise: a few MB at most, enough for the
-// live conversations of a busy gateway.
+// unless WithVerdictCache says otherwise: about 2.6 MB of entries, 15 MB at
+// most (see maxCachedFindings), enough for the live conversations of a
+// busy gateway.
 const DefaultVerdictCache = 16384
 
 // minCachedLen is the shortest segment worth a cache entry: judging a
@@ -58,16 +59,27 @@ func (d *Detector) reuse(k segcache.Key, i int, seg *interaction.Segment, out []
 	return out, true
 }
 
+// maxCachedFindings bounds the findings one cached verdict may hold, and
+// so the cache's memory: at most 4 findings of ~200 bytes (evidence is at
+// most 64 characters) per entry, some 15 MB for the default size even if
+// every entry were an attack. A segment with more findings is attack text
+// through and through; it is judged again each time it comes back.
+const maxCachedFindings = 4
+
 // remember stores the findings a judgement of one segment produced.
 func (d *Detector) remember(k segcache.Key, findings []detect.Finding) {
+	if len(findings) > maxCachedFindings {
+		return
+	}
 	var kept []detect.Finding
 	if len(findings) > 0 {
 		kept = make([]detect.Finding, len(findings))
 		for i, f := range findings {
 			f.Segment, f.Location = -1, ""
-			// Copies, not views: a body's bytes may be reused once its
-			// request is done, and the cache outlives it.
-			f.Evidence, f.Reason = strings.Clone(f.Evidence), strings.Clone(f.Reason)
+			// A copy, not a view: evidence quotes the text, whose bytes
+			// may be reused once its request is done, and the cache
+			// outlives it. (Reasons are the rules' own strings.)
+			f.Evidence = strings.Clone(f.Evidence)
 			kept[i] = f
 		}
 	}
