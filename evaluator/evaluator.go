@@ -68,6 +68,11 @@ type Input struct {
 	Model  string
 	// SourceIP is the client address as the door saw it, for the audit trail.
 	SourceIP string
+	// Transient marks a body that will not come back: a window of a stream
+	// checked chunk by chunk. What is found in it is not remembered
+	// (history.go), so that thousands of passing windows do not push a
+	// conversation's history out of the caches.
+	Transient bool
 }
 
 // Verdict is the outcome of an evaluation.
@@ -213,7 +218,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, in Input) (d *Decision, err er
 	}
 	e.identify(ix, &in)
 
-	findings := e.detect(ix)
+	findings := e.detect(ix, in.Transient)
 	findings = tidyFindings(findings, e.maxFindings)
 	detect.HardenEvidence(ix, findings)
 

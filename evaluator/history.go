@@ -63,12 +63,13 @@ func resize[T any](s []T, n int) []T {
 }
 
 // detect normalizes the segments of ix and runs every detector family.
-func (e *Evaluator) detect(ix *interaction.Interaction) []detect.Finding {
+// A transient body reads what is remembered but adds nothing to it.
+func (e *Evaluator) detect(ix *interaction.Interaction, transient bool) []detect.Finding {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	n := len(ix.Segments)
 	sc.norm = resize(sc.norm, n)
-	din := detect.Input{IX: ix, Norm: sc.norm}
+	din := detect.Input{IX: ix, Norm: sc.norm, Transient: transient}
 	remember := e.memory.pristine != nil
 	if remember {
 		sc.keys = resize(sc.keys, n)
@@ -79,7 +80,7 @@ func (e *Evaluator) detect(ix *interaction.Interaction) []detect.Finding {
 		}
 	}
 	for i := range ix.Segments {
-		din.Norm[i] = e.normalize(ix.Segments[i].Text, sc.keys, i, remember)
+		din.Norm[i] = e.normalize(ix.Segments[i].Text, sc.keys, i, remember, transient)
 	}
 	var findings []detect.Finding
 	for di, det := range e.detectors {
@@ -97,7 +98,7 @@ func (e *Evaluator) detect(ix *interaction.Interaction) []detect.Finding {
 // normalize normalizes segment i's text, or answers from memory for a
 // text found pristine before. Only the pristine outcome is remembered: it
 // is one bit, while a changed text's Result carries the text itself.
-func (e *Evaluator) normalize(text string, keys []segcache.Key, i int, remember bool) normalize.Result {
+func (e *Evaluator) normalize(text string, keys []segcache.Key, i int, remember, transient bool) normalize.Result {
 	if !remember || len(text) < minRememberedLen {
 		return normalize.Text(text)
 	}
@@ -105,7 +106,7 @@ func (e *Evaluator) normalize(text string, keys []segcache.Key, i int, remember 
 		return normalize.Result{}
 	}
 	r := normalize.Text(text)
-	if r.Pristine() {
+	if r.Pristine() && !transient {
 		e.memory.pristine.Put(keys[i], struct{}{})
 	}
 	return r
@@ -132,6 +133,9 @@ func (e *Evaluator) detectLocal(di int, det detect.Detector, din *detect.Input, 
 	before := len(findings)
 	findings = det.Detect(din, findings)
 	din.Skip = nil
+	if din.Transient {
+		return findings
+	}
 	for _, f := range findings[before:] {
 		if f.Segment < 0 || f.Segment >= len(segs) {
 			return findings // not segment-local after all: remember nothing

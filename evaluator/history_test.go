@@ -83,3 +83,42 @@ func TestMemoryChangesNothing(t *testing.T) {
 		t.Fatal("nothing was remembered: the test proves nothing about the caches")
 	}
 }
+
+// TestTransientIsNotRemembered: a transient body (a stream's window) is
+// judged like any other but leaves nothing in the caches.
+func TestTransientIsNotRemembered(t *testing.T) {
+	ev, err := New(policy.Default().EnforcedCopy(policy.ModeEnforce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold, err := New(policy.Default().EnforcedCopy(policy.ModeEnforce), WithSegmentCache(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readFile(t, "testdata/agent-16k.request.json")
+	in := Input{Body: body, Door: DoorCLI, Path: "/v1/messages", Transient: true}
+	d, err := ev.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := cold.Evaluate(context.Background(), in)
+	if !bytes.Equal(stableOutput(t, d), stableOutput(t, want)) {
+		t.Fatal("a transient evaluation decided differently")
+	}
+	if n := ev.memory.pristine.Len() + ev.memory.clean.Len(); n != 0 {
+		t.Fatalf("a transient body left %d entries", n)
+	}
+	for _, det := range ev.detectors {
+		if c, ok := det.(interface{ CachedVerdicts() int }); ok && c.CachedVerdicts() != 0 {
+			t.Fatalf("%s cached %d verdicts of a transient body", det.Name(), c.CachedVerdicts())
+		}
+	}
+	// The same body, durable this time, is remembered.
+	in.Transient = false
+	if _, err := ev.Evaluate(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if ev.memory.pristine.Len() == 0 {
+		t.Fatal("a durable body left nothing")
+	}
+}

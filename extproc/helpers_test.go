@@ -98,12 +98,19 @@ type recorder struct {
 	mu      sync.Mutex
 	records []*evaluator.Decision
 	evals   int
+	// checks counts Check calls, transient those marked Transient;
+	// durable counts Evaluate calls marked Transient (which none should be:
+	// a final decision's text is what the next request carries).
+	checks, transient, durable int
 }
 
 func (r *recorder) Evaluate(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
 	d, err := r.ev.Evaluate(ctx, in)
 	r.mu.Lock()
 	r.evals++
+	if in.Transient {
+		r.durable++
+	}
 	if err == nil {
 		r.records = append(r.records, d)
 	}
@@ -128,6 +135,12 @@ func (r *recorder) recorded() []*evaluator.Decision {
 }
 
 func (r *recorder) Check(ctx context.Context, in evaluator.Input) (*evaluator.Decision, error) {
+	r.mu.Lock()
+	r.checks++
+	if in.Transient {
+		r.transient++
+	}
+	r.mu.Unlock()
 	return r.ev.Evaluate(ctx, in)
 }
 

@@ -292,6 +292,13 @@ func TestEveryExchangeRecordedOnce(t *testing.T) {
 			t.Fatalf("records %v, %v", got[0].Interaction.Phase, got[1].Interaction.Phase)
 		}
 	}
+	// The stream's windows are checked as transient text (not remembered by
+	// the evaluator); the decisions that are recorded are not.
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.checks == 0 || rec.transient != rec.checks || rec.durable != 0 {
+		t.Fatalf("%d checks, %d of them transient; %d transient evaluations", rec.checks, rec.transient, rec.durable)
+	}
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -151,6 +151,7 @@ func (ex *exchange) checkStream() *evaluator.Decision {
 	in.Body = synthBody(ex.api, ex.model, parts, calls)
 	in.ContentType = "application/json"
 	in.Stream = true
+	in.Transient = true // a window: the final decision reads the whole output
 	d, err := ex.evaluate(ex.s.eng.Check, in)
 	if err != nil {
 		// A failed intermediate check is not final: the whole response is

@@ -133,6 +133,10 @@ type Input struct {
 	// SegmentLocal detector need not scan: the evaluator knows their text
 	// gave it nothing on an earlier request. Other detectors ignore it.
 	Skip []bool
+	// Transient marks text that will not come back (a window of a stream
+	// being checked): a detector may use what it remembers of earlier
+	// texts but should not remember this one.
+	Transient bool
 }
 
 // Skipped reports whether segment i is marked in Skip.

@@ -225,7 +225,7 @@ func (d *Detector) Detect(in *detect.Input, out []detect.Finding) []detect.Findi
 		}
 		before := len(out)
 		out = ev.emit(i, out)
-		if cached {
+		if cached && !in.Transient {
 			d.remember(key, out[before:])
 		}
 	}

@@ -85,3 +85,7 @@ func (d *Detector) remember(k segcache.Key, findings []detect.Finding) {
 	}
 	d.verdicts.Put(k, kept)
 }
+
+// CachedVerdicts returns the number of segment verdicts the detector
+// holds (for tests and diagnostics).
+func (d *Detector) CachedVerdicts() int { return d.verdicts.Len() }
