@@ -163,7 +163,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	eng := benchEngine(b, evaluator.WithSegmentCache(0))
 	session := benchEngine(b)
 	texts := allowedTexts(b, eng, 400)
-	bare, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce), evaluator.WithDetectors([]detect.Detector{}...))
+	bare, err := evaluator.New(policy.Default().EnforcedCopy(policy.ModeEnforce), evaluator.WithDetectors([]detect.Detector{}...), evaluator.WithSegmentCache(0))
 	if err != nil {
 		b.Fatal(err)
 	}
