@@ -28,6 +28,12 @@ var (
 		"请帮我写一个排序算法，并解释它的时间复杂度。",
 		"मुझे इस कोड की समीक्षा करने में मदद करें। ",
 		"Por favor, revisa este código y explica los errores. ")
+	// typographic is English as people paste it: curly quotes, dashes,
+	// an accented name. Nothing in it is changed by normalization.
+	typographic = benchText(16<<10,
+		"The client said “we’ll ship it Friday” — but the café’s Wi-Fi was down. ",
+		"Renée’s notes – three bullets • one for each fix – are in the doc. ",
+		"Please don’t rewrite the whole module; keep the diff small and reviewed.\n")
 	encoded = benchText(16<<10,
 		"Tool output: status ok, id 550e8400-e29b-41d4-a716-446655440000, sha e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
 		"attachment "+base64.StdEncoding.EncodeToString([]byte("Quarterly numbers are attached; please review before Friday."))+"\n",
@@ -40,6 +46,7 @@ func BenchmarkText(b *testing.B) {
 		s    string
 	}{
 		{"ascii_prose_16KB", proseASCII},
+		{"typographic_prose_16KB", typographic},
 		{"multilingual_16KB", multilingual},
 		{"encoded_16KB", encoded},
 	} {

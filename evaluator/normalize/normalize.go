@@ -163,7 +163,7 @@ func (st *state) text(s string, depth int) Result {
 		return r
 	}
 	t := s
-	if !ascii {
+	if !ascii && !onlyInert(s) {
 		t = r.unhide(s)
 		t = r.nfkc(t)
 		t = r.fold(t)
