@@ -128,11 +128,18 @@ func BenchmarkScore(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	text := strings.Repeat("Please summarise the attached report and list the three main risks. ", 40)[:2048]
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		m.Score(text)
+	for _, bc := range []struct{ name, text string }{
+		{"ascii", strings.Repeat("Please summarise the attached report and list the three main risks. ", 40)[:2048]},
+		// Typographic quotes and dashes: the text is not ASCII any more.
+		{"typographic", strings.Repeat("Please summarise the “attached” report — and list the team’s three risks. ", 40)[:2048]},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Score(bc.text)
+			}
+		})
 	}
 }
 
