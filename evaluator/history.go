@@ -26,6 +26,9 @@ import (
 // injection family, the dearest, keeps its own cache of verdicts,
 // findings included (injection.WithVerdictCache).
 //
+// A transient body (a window of a stream being checked) reads what is
+// remembered and adds nothing: windows never come back.
+//
 // A decision never depends on what is remembered: the tests evaluate the
 // same bodies with and without memory and compare (history_test.go).
 
@@ -55,6 +58,10 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
+// maxPooledSegments bounds the scratch kept for reuse (a normalize.Result
+// is about 150 bytes).
+const maxPooledSegments = 4096
+
 // resize returns s with length n, zeroed.
 func resize[T any](s []T, n int) []T {
 	s = slices.Grow(s[:0], n)[:n]
@@ -66,7 +73,12 @@ func resize[T any](s []T, n int) []T {
 // A transient body reads what is remembered but adds nothing to it.
 func (e *Evaluator) detect(ix *interaction.Interaction, transient bool) []detect.Finding {
 	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	defer func() {
+		// A body of thousands of segments must not pin its scratch for good.
+		if cap(sc.norm) <= maxPooledSegments {
+			scratchPool.Put(sc)
+		}
+	}()
 	n := len(ix.Segments)
 	sc.norm = resize(sc.norm, n)
 	din := detect.Input{IX: ix, Norm: sc.norm, Transient: transient}
