@@ -157,10 +157,10 @@ const DefaultSegmentCache = injection.DefaultVerdictCache
 
 // WithSegmentCache sizes the caches (in entries each) that spare a
 // conversation's earlier turns, resent with every request, a second
-// analysis: the texts normalization found nothing in, and the injection
-// family's verdicts. Default DefaultSegmentCache; 0 turns them
-// off, so that every request is analysed cold, as benchmarks of the cold
-// path want.
+// analysis: the texts normalization found nothing in, the texts the
+// secret and PII families found clean, and the injection family's
+// verdicts. Default DefaultSegmentCache; 0 turns them off, so that every
+// request is analysed cold, as benchmarks of the cold path want.
 func WithSegmentCache(entries int) Option { return func(e *Evaluator) { e.segmentCache = entries } }
 
 // WithClock sets the time source (tests).
