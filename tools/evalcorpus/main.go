@@ -26,7 +26,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "evalcorpus:", err)
 		os.Exit(2)
 	}
-	ev, err := evaluator.New(pol.EnforcedCopy(policy.ModeEnforce))
+	// Cold: every record judged as if never seen, so that the time columns
+	// are the cost of detection and not of a cache lookup (corpus records
+	// share system prompts and, across variants, whole prompts).
+	ev, err := evaluator.New(pol.EnforcedCopy(policy.ModeEnforce), evaluator.WithSegmentCache(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "evalcorpus:", err)
 		os.Exit(2)
