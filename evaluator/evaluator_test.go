@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,10 +12,9 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/evaluator/detect"
+	"github.com/sluicehq/sluice/internal/golden"
 	"github.com/sluicehq/sluice/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func enforcing(t testing.TB) *Evaluator {
 	t.Helper()
@@ -53,27 +51,6 @@ func stableOutput(t *testing.T, d *Decision) []byte {
 	return buf.Bytes()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (go test ./evaluator -update to accept):\n got: %s\nwant: %s", name, got, want)
-	}
-}
-
 // The bundled examples, evaluated under full enforcement, checked against
 // golden decisions.
 func TestExamplesGolden(t *testing.T) {
@@ -89,7 +66,7 @@ func TestExamplesGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "examples/"+name, stableOutput(t, d))
+			golden.Check(t, filepath.Join("testdata", "golden", "examples", name), stableOutput(t, d))
 		})
 	}
 }

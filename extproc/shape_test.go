@@ -1,42 +1,16 @@
 package extproc
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sluicehq/sluice/evaluator/llmapi"
 	"github.com/sluicehq/sluice/extproc/internal/frame"
+	"github.com/sluicehq/sluice/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, got, want)
-	}
-}
 
 var shapeAPIs = []string{
 	llmapi.APIOpenAIChat, llmapi.APIOpenAIResponses, llmapi.APIAnthropicMessages,
@@ -72,7 +46,7 @@ func TestImmediateResponseGolden(t *testing.T) {
 				if !json.Valid(resp.GetBody()) {
 					t.Errorf("body is not JSON: %s", resp.GetBody())
 				}
-				golden(t, "immediate/"+strings.ReplaceAll(api, ".", "_")+"."+name+".txt", []byte(b.String()))
+				golden.Check(t, filepath.Join("testdata", "golden", "immediate", strings.ReplaceAll(api, ".", "_")+"."+name+".txt"), []byte(b.String()))
 			})
 		}
 	}
@@ -150,7 +124,7 @@ func TestStreamErrorGolden(t *testing.T) {
 			if c.kind == frame.EventStream {
 				out = []byte(fmt.Sprintf("%x\n", ev))
 			}
-			golden(t, "stream/"+strings.ReplaceAll(c.api, ".", "_")+"."+c.name+".txt", out)
+			golden.Check(t, filepath.Join("testdata", "golden", "stream", strings.ReplaceAll(c.api, ".", "_")+"."+c.name+".txt"), out)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,13 +13,12 @@ import (
 
 	"github.com/sluicehq/sluice/evaluator/interaction"
 	"github.com/sluicehq/sluice/internal/corpus"
+	"github.com/sluicehq/sluice/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
-
-// golden is the reviewable form of an Interaction stored in
+// goldenInteraction is the reviewable form of an Interaction stored in
 // testdata/golden: every field a detector or policy reads, texts clipped.
-type golden struct {
+type goldenInteraction struct {
 	API       string             `json:"api"`
 	Provider  string             `json:"provider,omitempty"`
 	Phase     string             `json:"phase"`
@@ -84,8 +82,8 @@ func clip(s string) string {
 
 func itoaInt(i int) string { b, _ := json.Marshal(i); return string(b) }
 
-func toGolden(ix *interaction.Interaction) golden {
-	g := golden{
+func toGolden(ix *interaction.Interaction) goldenInteraction {
+	g := goldenInteraction{
 		API: ix.API, Provider: ix.Provider, Phase: ix.Phase.String(), Path: ix.Path,
 		Model: ix.Model, Stream: ix.Stream, Segments: []goldenSeg{},
 	}
@@ -128,42 +126,12 @@ func marshalGolden(ix *interaction.Interaction) []byte {
 // with -update.
 func checkGolden(t *testing.T, name string, ix *interaction.Interaction) {
 	t.Helper()
-	got := marshalGolden(ix)
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden (run go test -update and review the diff):\n%s", name, firstDiff(got, want))
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".json"), marshalGolden(ix))
 }
 
-func firstDiff(got, want []byte) string {
-	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(gl) || i < len(wl); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			return "line " + itoaInt(i+1) + ":\n got: " + g + "\nwant: " + w
-		}
-	}
-	return ""
-}
+// firstDiff locates where two marshalled Interactions differ, for the tests
+// that compare parses with each other.
+func firstDiff(got, want []byte) string { return golden.Diff(got, want) }
 
 // wireFile is one line of testdata/corpora/wire/index.jsonl.
 type wireFile struct {

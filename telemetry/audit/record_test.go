@@ -3,8 +3,6 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,10 +11,9 @@ import (
 	"github.com/sluicehq/sluice/evaluator"
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
+	"github.com/sluicehq/sluice/internal/golden"
 	"github.com/sluicehq/sluice/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // Planted values: they appear in the interaction's text and must never
 // appear in a record.
@@ -109,23 +106,6 @@ func indent(t *testing.T, b []byte) []byte {
 	return out.Bytes()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
-}
-
 func TestGoldenRecord(t *testing.T) {
 	tests := []struct {
 		name string
@@ -182,7 +162,7 @@ func TestGoldenRecord(t *testing.T) {
 					t.Fatalf("record holds the planted value %q:\n%s", v, b)
 				}
 			}
-			golden(t, tt.name+".json", indent(t, b))
+			golden.Check(t, filepath.Join("testdata", tt.name+".json"), indent(t, b))
 		})
 	}
 }

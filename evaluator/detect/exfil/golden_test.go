@@ -1,16 +1,12 @@
 package exfil
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/sluicehq/sluice/internal/golden"
+)
 
 type goldenFinding struct {
 	Detector   string `json:"detector"`
@@ -44,41 +40,5 @@ func TestGolden(t *testing.T) {
 			cases = append(cases, c)
 		}
 	}
-	got, err := json.MarshalIndent(cases, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "findings.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestGolden -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		var w []goldenCase
-		_ = json.Unmarshal(want, &w)
-		for i := range cases {
-			if i >= len(w) {
-				t.Errorf("extra case %q", cases[i].Input)
-				continue
-			}
-			g, _ := json.Marshal(cases[i])
-			ww, _ := json.Marshal(w[i])
-			if !bytes.Equal(g, ww) {
-				t.Errorf("case %d differs:\n got %s\nwant %s", i, g, ww)
-			}
-		}
-		if len(w) > len(cases) {
-			t.Errorf("%d cases missing", len(w)-len(cases))
-		}
-	}
+	golden.CheckJSONCases(t, filepath.Join("testdata", "findings.golden.json"), cases)
 }
