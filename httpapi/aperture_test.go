@@ -105,7 +105,7 @@ func TestPreRequest(t *testing.T) {
 				t.Fatalf("action %v, want %s: %s", ans["action"], tc.action, w.Body)
 			}
 			if tc.golden != "" {
-				golden(t, tc.golden, w.Body.Bytes())
+				checkGolden(t, tc.golden, w.Body.Bytes())
 			}
 			inputs, records := eng.snapshot()
 			if tc.source != "" {
