@@ -9,20 +9,20 @@ import (
 )
 
 // TestDetectAllocations pins that judging a clean 16 KB agent request
-// allocates nothing once warm. (Not under -race: the race detector makes
-// sync.Pool drop items on purpose.)
+// allocates nothing once warm, judged afresh (verdict cache off) or from
+// the cache. (Not under -race: the race detector makes sync.Pool drop
+// items on purpose.)
 func TestDetectAllocations(t *testing.T) {
-	d := New()
-	for name, in := range map[string]*detect.Input{
-		"agent_request": normalizeAll(agentRequest(t)),
-		"agent16k":      normalizeAll(agent16k(t)),
-	} {
-		t.Run(name, func(t *testing.T) {
-			out := make([]detect.Finding, 0, 8)
-			d.Detect(in, out)
-			if a := testing.AllocsPerRun(20, func() { d.Detect(in, out[:0]) }); a != 0 {
-				t.Errorf("Detect allocates %.1f times per clean request", a)
-			}
-		})
+	for _, r := range requests {
+		in := normalizeAll(loadSegments(t, r.file))
+		for mode, d := range map[string]*Detector{"cold": New(WithVerdictCache(0)), "cached": New()} {
+			t.Run(r.name+"/"+mode, func(t *testing.T) {
+				out := make([]detect.Finding, 0, 8)
+				d.Detect(in, out)
+				if a := testing.AllocsPerRun(20, func() { d.Detect(in, out[:0]) }); a != 0 {
+					t.Errorf("Detect allocates %.1f times per clean request", a)
+				}
+			})
+		}
 	}
 }

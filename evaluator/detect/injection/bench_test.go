@@ -10,13 +10,21 @@ import (
 	"github.com/sluicehq/sluice/evaluator/detect"
 	"github.com/sluicehq/sluice/evaluator/interaction"
 	"github.com/sluicehq/sluice/evaluator/normalize"
+	"github.com/sluicehq/sluice/internal/cputime"
 )
 
-// agentRequest loads testdata/agent_request.json: a ~16 KB coding-agent
-// request (system prompt, tool descriptions, turns, tool calls and results).
-func agentRequest(tb testing.TB) *interaction.Interaction {
-	return loadSegments(tb, "agent_request.json")
+// requests are the ~16 KB agent requests the family is measured on, as
+// segments saved from llmapi.ParseRequest: agent16k is the evaluator's own
+// benchmark body (evaluator/testdata/agent-16k.request.json, a Claude Code
+// request), agent_request another coding agent's (system prompt, tool
+// descriptions, turns, tool calls and results).
+var requests = []struct{ name, file string }{
+	{"agent16k", "agent16k_segments.json"},
+	{"agent_request", "agent_request.json"},
 }
+
+func agent16k(tb testing.TB) *interaction.Interaction     { return loadSegments(tb, requests[0].file) }
+func agentRequest(tb testing.TB) *interaction.Interaction { return loadSegments(tb, requests[1].file) }
 
 // loadSegments loads a request's segments saved in testdata.
 func loadSegments(tb testing.TB, name string) *interaction.Interaction {
@@ -62,49 +70,52 @@ func normalizeAll(ix *interaction.Interaction) *detect.Input {
 	return in
 }
 
-// TestAgentRequestClean checks that the benchmark request, a realistic
-// benign agent conversation, raises nothing.
-func TestAgentRequestClean(t *testing.T) {
-	in := normalizeAll(agentRequest(t))
-	if fs := New().Detect(in, nil); len(fs) > 0 {
-		t.Fatalf("benign agent request raised %v: %+v", detectors(fs), fs[0])
+// TestRequestsClean checks that the benchmark requests, realistic benign
+// agent conversations, raise nothing.
+func TestRequestsClean(t *testing.T) {
+	for _, r := range requests {
+		in := normalizeAll(loadSegments(t, r.file))
+		if fs := New().Detect(in, nil); len(fs) > 0 {
+			t.Errorf("%s raised %v: %+v", r.name, detectors(fs), fs[0])
+		}
 	}
 }
 
-// BenchmarkAgentRequest measures the injection family on a 16 KB agent
-// request: normalization of every segment plus Detect (heuristics and
-// classifier), and Detect alone on already-normalized input.
-func BenchmarkAgentRequest(b *testing.B) {
-	ix := agentRequest(b)
-	d := New()
-	b.Run("normalize+detect", func(b *testing.B) {
-		b.SetBytes(requestBytes(ix))
-		b.ReportAllocs()
-		var out []detect.Finding
-		for b.Loop() {
-			in := normalizeAll(ix)
-			out = d.Detect(in, out[:0])
+// BenchmarkRequest measures the family on each benchmark request:
+// normalization of every segment plus Detect, normalization alone, Detect
+// alone on normalized input, and Detect with the rules only. The verdict
+// cache is off: every iteration judges the request as never seen (with
+// it, iterations after the first would measure lookups).
+func BenchmarkRequest(b *testing.B) {
+	d, h := New(WithVerdictCache(0)), New(WithoutClassifier(), WithVerdictCache(0))
+	for _, r := range requests {
+		ix := loadSegments(b, r.file)
+		run := func(name string, prepare bool, op func(in *detect.Input, out []detect.Finding) []detect.Finding) {
+			b.Run(r.name+"/"+name, func(b *testing.B) {
+				var in *detect.Input
+				if prepare {
+					in = normalizeAll(ix)
+				}
+				b.SetBytes(requestBytes(ix))
+				b.ReportAllocs()
+				var out []detect.Finding
+				start := cputime.Process()
+				for b.Loop() {
+					out = op(in, out[:0])
+				}
+				cputime.ReportSince(b, start)
+			})
 		}
-	})
-	b.Run("detect", func(b *testing.B) {
-		in := normalizeAll(ix)
-		b.SetBytes(requestBytes(ix))
-		b.ReportAllocs()
-		var out []detect.Finding
-		for b.Loop() {
-			out = d.Detect(in, out[:0])
-		}
-	})
-	b.Run("heuristics_only", func(b *testing.B) {
-		in := normalizeAll(ix)
-		h := New(WithoutClassifier())
-		b.SetBytes(requestBytes(ix))
-		b.ReportAllocs()
-		var out []detect.Finding
-		for b.Loop() {
-			out = h.Detect(in, out[:0])
-		}
-	})
+		run("normalize+detect", false, func(_ *detect.Input, out []detect.Finding) []detect.Finding {
+			return d.Detect(normalizeAll(ix), out)
+		})
+		run("normalize", false, func(_ *detect.Input, out []detect.Finding) []detect.Finding {
+			normalizeAll(ix)
+			return out
+		})
+		run("detect", true, d.Detect)
+		run("heuristics_only", true, h.Detect)
+	}
 }
 
 // BenchmarkClassifier measures the classifier alone on 2 KB of text; it
